@@ -1,0 +1,1 @@
+"""Ticketry core: the Pyramid application and every service that is not a feature."""

@@ -1,0 +1,47 @@
+"""The WSGI application: ``main(global_config, **settings)`` wires the core, then the plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.router import Router
+
+from core import configuration
+
+#: Core modules included, in order, before any plugin. Each has an ``includeme``.
+CORE_INCLUDES: tuple[str, ...] = (
+    "pyramid_chameleon",
+    "core.db.session",
+    "core.config",
+    "core.i18n",
+    "core.settings",
+    "core.security",
+    "core.logs",
+    "core.timemachine",
+    "core.tasks",
+    "core.mail",
+    "core.views",
+)
+
+
+def make_config(settings: dict[str, Any], here: str = ".") -> Configurator:
+    """Validate ``settings``, build the configurator with the core and every loadable plugin, commit it."""
+    settings = configuration.load(settings, here=here)
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings.setdefault("pyramid.reload_templates", settings["ticketry.debug"])
+    config = Configurator(settings=settings)
+    for name in CORE_INCLUDES:
+        config.include(name)
+    config.commit()
+    from core.pluginhost.loader import load_plugins
+
+    load_plugins(config)
+    config.commit()
+    return config
+
+
+def main(global_config: dict[str, Any] | None, **settings: Any) -> Router:
+    """Paste entry point (``ticketry serve``, any WSGI server)."""
+    here = (global_config or {}).get("here", ".")
+    return make_config(settings, here=here).make_wsgi_app()

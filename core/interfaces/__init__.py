@@ -1,0 +1,1 @@
+"""Extension points. Each ``I*`` interface's docstring is the plugin API reference for it."""

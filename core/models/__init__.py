@@ -1,0 +1,11 @@
+"""SQLAlchemy models of the core, one module per domain. Importing this package registers them all."""
+
+from core.models.auth import StaffSession, StaffSessionAuditLog, User
+from core.models.event import Event
+from core.models.organizer import Organizer, Team, TeamAPIToken, TeamInvite
+from core.models.plugins import EventPlugin, OrganizerPlugin
+
+__all__ = [
+    "Event", "EventPlugin", "Organizer", "OrganizerPlugin", "StaffSession", "StaffSessionAuditLog", "Team",
+    "TeamAPIToken", "TeamInvite", "User",
+]

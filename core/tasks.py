@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+
+def includeme(config):
+    pass

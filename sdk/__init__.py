@@ -1,0 +1,1 @@
+"""Tools for plugin authors: pytest fixtures (``sdk.testing``), scaffolding and quality checks."""

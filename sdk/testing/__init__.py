@@ -1,0 +1,30 @@
+"""pytest plugin for Ticketry and its plugins (entry point ``pytest11: ticketry``).
+
+Fixtures: ``ticketry_settings``, ``config``, ``registry``, ``app`` (webtest), ``db_session`` (rolled back
+after each test), ``tm`` (the test's transaction manager), ``organizer``, ``event``, ``user`` and the
+fixtures of the concern modules re-exported below. The database is SQLite in a temporary folder,
+or the PostgreSQL database named by ``TICKETRY_TEST_DATABASE_URL``.
+"""
+
+from sdk.testing.fixtures_db import (
+    app,
+    config,
+    connection,
+    db_engine,
+    db_session,
+    event,
+    organizer,
+    registry,
+    ticketry_settings,
+    tm,
+    user,
+)
+
+__all__ = [
+    "app", "config", "connection", "db_engine", "db_session", "event", "organizer", "registry",
+    "ticketry_settings", "tm", "user",
+]
+
+
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (TICKETRY_TEST_DATABASE_URL)")
