@@ -45,5 +45,5 @@ class TenantMixin:
     """
 
     @declared_attr
-    def organizer_id(cls) -> Mapped[int]:  # noqa: N805
+    def organizer_id(cls) -> Mapped[int]:
         return mapped_column(BigId, ForeignKey("organizer.id", ondelete="CASCADE"), index=True, nullable=False)

@@ -54,8 +54,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def tm_session(factory: sessionmaker[Session], manager: transaction.TransactionManager) -> Session:
-    """A session joined to ``manager``: it commits and rolls back with the transaction."""
+    """A session joined to ``manager``: it commits and rolls back with the transaction.
+
+    ``session.info["tm"]`` holds the manager, so code that only has the session (or an object of
+    it) can add after-commit hooks to the right transaction.
+    """
     session = factory()
+    session.info["tm"] = manager
     zope.sqlalchemy.register(session, transaction_manager=manager)
     return session
 

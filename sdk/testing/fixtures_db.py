@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 import transaction
 import webtest
-import zope.sqlalchemy
 from pyramid.config import Configurator
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.app import make_config
 from core.db import Base, scopes_disabled
-from core.db.session import make_engine
 
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
 
@@ -91,16 +89,16 @@ def tm() -> Iterator[transaction.TransactionManager]:
     manager = transaction.TransactionManager(explicit=True)
     manager.begin()
     yield manager
-    if manager.isDoomed() or manager._txn is not None:  # noqa: SLF001
+    if manager.isDoomed() or manager._txn is not None:
         manager.abort()
 
 
 @pytest.fixture
 def db_session(connection: Connection, registry: Any, tm: transaction.TransactionManager) -> Session:
     """A session joined to ``tm`` on the test connection."""
-    session = registry.dbsession_factory()
-    zope.sqlalchemy.register(session, transaction_manager=tm)
-    return session
+    from core.db.session import tm_session
+
+    return tm_session(registry.dbsession_factory, tm)
 
 
 @pytest.fixture

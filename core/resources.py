@@ -1,0 +1,59 @@
+"""Route factories: the context (organizer, event) of a request, loaded once and tenant-scoped.
+
+``OrganizerResource`` serves routes with an ``{organizer}`` placeholder, ``EventResource`` routes
+with ``{organizer}`` and ``{event}``. Both answer 404 when the slug does not exist and enter the
+organizer's tenant scope for the rest of the request. The security policy decides permissions
+against these contexts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.request import Request
+from sqlalchemy import select
+
+from core.db import tenancy
+from core.models import Event, Organizer
+
+
+class RootResource:
+    """Context of platform routes (login, health, staff pages): no organizer, no event."""
+
+    organizer: Organizer | None = None
+    event: Event | None = None
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    @property
+    def scope(self) -> Any:
+        """The most specific scope of this context: event, organizer or None (platform)."""
+        return self.event or self.organizer
+
+
+class OrganizerResource(RootResource):
+    """Context of ``/.../{organizer}/...`` routes."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        slug = request.matchdict.get("organizer")
+        organizer = request.dbsession.scalar(select(Organizer).where(Organizer.slug == slug))
+        if organizer is None:
+            raise HTTPNotFound(f"Unknown organizer {slug!r}.")
+        self.organizer = organizer
+        token = tenancy.enter(organizer.id)
+        request.add_finished_callback(lambda _request: tenancy.leave(token))
+
+
+class EventResource(OrganizerResource):
+    """Context of ``/.../{organizer}/{event}/...`` routes."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        slug = request.matchdict.get("event")
+        event = request.dbsession.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise HTTPNotFound(f"Unknown event {slug!r}.")
+        self.event = event
