@@ -2,10 +2,12 @@
 
 from core.models.auth import StaffSession, StaffSessionAuditLog, User
 from core.models.event import Event
+from core.models.locking import WriteLock
+from core.models.mail import MailStatus, OutgoingMail
 from core.models.organizer import Organizer, Team, TeamAPIToken, TeamInvite
 from core.models.plugins import EventPlugin, OrganizerPlugin
 
 __all__ = [
-    "Event", "EventPlugin", "Organizer", "OrganizerPlugin", "StaffSession", "StaffSessionAuditLog", "Team",
-    "TeamAPIToken", "TeamInvite", "User",
+    "Event", "EventPlugin", "MailStatus", "Organizer", "OrganizerPlugin", "OutgoingMail", "StaffSession",
+    "StaffSessionAuditLog", "Team", "TeamAPIToken", "TeamInvite", "User", "WriteLock",
 ]
