@@ -41,9 +41,9 @@ $(VENV)/.testplugins: $(VENV)/.installed $(wildcard tests/fixtures/testplugins/s
 
 testplugins: $(VENV)/.testplugins
 
+# `init` writes $(INI) with a new secret key if it does not exist, creates var/ and migrates the database.
 run: install
-	mkdir -p var
-	$(BIN)/ticketry -c $(INI) db upgrade
+	$(BIN)/ticketry -c $(INI) init
 	$(BIN)/ticketry -c $(INI) demo
 	$(BIN)/ticketry -c $(INI) serve
 

@@ -1,5 +1,0 @@
-"""Placeholder."""
-
-
-def includeme(config):
-    pass
