@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Table
+from sqlalchemy.orm import DeclarativeBase
 
 from core.db.base import Base
 
@@ -124,23 +125,25 @@ def lineage_for(name: str | None) -> Lineage:
 
 
 def loaded_lineages(registry: Any) -> list[Lineage]:
-    """The core lineage, then every loaded plugin that ships revisions, in the loader's dependency order."""
+    """The core lineage, then every loaded plugin that ships revisions, in the loader's dependency order.
+
+    Uses ``registry.plugin_infos`` (loaded plugins, in load order) and ``registry.plugin_packages``.
+    """
     plugins = installed_plugins()
+    packages = getattr(registry, "plugin_packages", {})
     result = [core_lineage(plugins)]
-    for state in getattr(registry, "plugin_states", ()):
-        if getattr(state.status, "name", state.status) != "LOADED" or state.name not in plugins:
-            continue
-        lineage = plugin_lineage(state.name, plugins[state.name])
+    for name in getattr(registry, "plugin_infos", {}):
+        lineage = plugin_lineage(name, packages.get(name) or plugins.get(name))
         if lineage.has_revisions:
             result.append(lineage)
     return result
 
 
-def import_models(lineage: Lineage) -> None:
+def import_models(lineage: Lineage, base: type[DeclarativeBase] = Base) -> None:
     """Import ``<package>.models`` (if any) and refuse tables of the plugin outside its prefix.
 
-    Raises :class:`MigrationError` naming each mapped table of the plugin's package whose name does
-    not start with ``<plugin>_``.
+    Raises :class:`MigrationError` naming each table mapped (on ``base``) by a class of the plugin's
+    package whose name does not start with ``<plugin>_``.
     """
     if lineage.is_core:
         return
@@ -149,7 +152,7 @@ def import_models(lineage: Lineage) -> None:
         importlib.import_module(module)
     foreign = sorted(
         table.name
-        for mapper in Base.registry.mappers
+        for mapper in base.registry.mappers
         if _in_package(mapper.class_.__module__, lineage.package)
         for table in mapper.tables
         if not table.name.startswith(lineage.prefix)

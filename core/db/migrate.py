@@ -24,6 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, delete, text
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from core.db.lineages import ENV_DIR, Lineage, MigrationError, import_models, loaded_lineages, plugin_lineage
@@ -225,20 +226,21 @@ def check(engine: Engine, lineage: Lineage) -> list[str]:
 
 
 def purge_plugin(engine: Engine, name: str) -> Step:
-    """Remove plugin ``name`` from the database: downgrade to base, drop its version table, delete its settings.
+    """Remove plugin ``name`` from the database: downgrade its lineage to base, drop its version table,
+    delete its activations (organizer and event) and its ``plugin.<name>.*`` settings on every level.
 
-    Core tables and data are untouched. Settings are the ``plugin.<name>.*`` rows of every scope.
+    Core tables and all other data are untouched. The plugin must still be installed (its revisions
+    are needed to downgrade); its ``uninstalled`` hook is not called.
     """
+    from core.models import EventPlugin, OrganizerPlugin
+    from core.settings.store import delete_plugin_rows
+
     lineage = plugin_lineage(name)
     step = downgrade(engine, lineage, "base") if lineage.has_revisions else Step(name, (), ())
     with _migration_connection(engine) as conn:
         conn.execute(text(f'DROP TABLE IF EXISTS "{lineage.version_table}"'))
-        for table, key_column in _settings_tables():
-            conn.execute(delete(table).where(key_column.startswith(f"plugin.{name}.", autoescape=True)))
+        for model in (OrganizerPlugin, EventPlugin):
+            conn.execute(delete(model.__table__).where(model.__table__.c.plugin == name))
+        with Session(bind=conn) as session:
+            delete_plugin_rows(session, name)
     return step
-
-
-def _settings_tables() -> list[tuple[Any, Any]]:
-    from core.settings.models import settings_tables
-
-    return settings_tables()

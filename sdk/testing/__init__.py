@@ -19,9 +19,11 @@ from sdk.testing.fixtures_db import (
     tm,
     user,
 )
+from sdk.testing.fixtures_migrations import empty_database_url, empty_engine
 
 __all__ = [
-    "app", "config", "connection", "db_engine", "db_session", "event", "organizer", "registry",
+    "app", "config", "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
+    "organizer", "registry",
     "ticketry_settings", "tm", "user",
 ]
 
