@@ -6,8 +6,10 @@ from core.models.locking import WriteLock
 from core.models.mail import MailStatus, OutgoingMail
 from core.models.organizer import Organizer, Team, TeamAPIToken, TeamInvite
 from core.models.plugins import EventPlugin, OrganizerPlugin
+from core.models.settings import EventSetting, GlobalSetting, OrganizerSetting
 
 __all__ = [
-    "Event", "EventPlugin", "MailStatus", "Organizer", "OrganizerPlugin", "OutgoingMail", "StaffSession",
-    "StaffSessionAuditLog", "Team", "TeamAPIToken", "TeamInvite", "User", "WriteLock",
+    "Event", "EventPlugin", "EventSetting", "GlobalSetting", "MailStatus", "Organizer", "OrganizerPlugin",
+    "OrganizerSetting", "OutgoingMail", "StaffSession", "StaffSessionAuditLog", "Team", "TeamAPIToken", "TeamInvite",
+    "User", "WriteLock",
 ]
