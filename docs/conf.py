@@ -33,6 +33,8 @@ html_theme = "alabaster"
 html_title = f"Ticketry {release}"
 
 nitpicky = False
+# Option names such as --plugin stay as typed.
+smartquotes = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
