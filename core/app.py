@@ -21,6 +21,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.timemachine",
     "core.tasks",
     "core.mail",
+    "core.pluginhost",
     "core.views",
 )
 

@@ -40,9 +40,12 @@ def ticketry_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
 
 
 @pytest.fixture(scope="session")
-def config(ticketry_settings: dict[str, Any]) -> Configurator:
-    """The committed configurator with the core and every installed plugin."""
-    return make_config(dict(ticketry_settings))
+def config(ticketry_settings: dict[str, Any]) -> Iterator[Configurator]:
+    """The committed configurator with the core and every installed plugin, pushed as the current registry."""
+    configurator = make_config(dict(ticketry_settings))
+    configurator.begin()
+    yield configurator
+    configurator.end()
 
 
 @pytest.fixture(scope="session")
