@@ -20,11 +20,11 @@ from sdk.testing.fixtures_db import (
     user,
 )
 from sdk.testing.fixtures_migrations import empty_database_url, empty_engine
+from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 
 __all__ = [
     "app", "config", "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
-    "organizer", "registry",
-    "ticketry_settings", "tm", "user",
+    "frozen_time", "huey_immediate", "mailoutbox", "organizer", "registry", "ticketry_settings", "tm", "user",
 ]
 
 
