@@ -20,11 +20,20 @@ from sdk.testing.fixtures_db import (
     user,
 )
 from sdk.testing.fixtures_migrations import empty_database_url, empty_engine
+from sdk.testing.fixtures_plugins import (
+    _ticketry_enabled_plugins,
+    make_fake_plugin,
+    plugin_config,
+    signal_log,
+)
+from sdk.testing.fixtures_security import login, team, token
 from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 
 __all__ = [
+    "_ticketry_enabled_plugins", "make_fake_plugin", "plugin_config", "signal_log",
     "app", "config", "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
-    "frozen_time", "huey_immediate", "mailoutbox", "organizer", "registry", "ticketry_settings", "tm", "user",
+    "frozen_time", "huey_immediate", "login", "mailoutbox", "organizer", "registry", "team", "ticketry_settings", "tm",
+    "token", "user",
 ]
 
 

@@ -92,7 +92,7 @@ def tm() -> Iterator[transaction.TransactionManager]:
     manager = transaction.TransactionManager(explicit=True)
     manager.begin()
     yield manager
-    if manager.isDoomed() or manager._txn is not None:
+    if manager._txn is not None:
         manager.abort()
 
 
