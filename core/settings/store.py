@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Integer, delete, event, insert, literal_column, select, true, union_all, update
 from sqlalchemy.orm import Session, SessionTransaction
+from zope.sqlalchemy import mark_changed
 
 from core.models.settings import EventSetting, GlobalSetting, OrganizerSetting
 
@@ -78,9 +79,16 @@ def load(session: Session, levels: list[Level]) -> list[dict[str, str]]:
     return [cache[level] for level in levels]
 
 
+def _changed(session: Session) -> None:
+    """Tell zope.sqlalchemy that these table-level statements wrote (it only sees ORM writes itself)."""
+    if "tm" in session.info:
+        mark_changed(session, session.info["tm"])
+
+
 def write(session: Session, level: Level, key: str, text: str | None) -> None:
     """Store ``text`` for ``key`` on ``level`` (``None`` deletes the override)."""
     (stored,) = load(session, [level])
+    _changed(session)
     table = _TABLES[level.kind]
     where = level.where() & (table.c.key == key)
     if text is None:
@@ -109,6 +117,7 @@ def plugin_rows(session: Session, plugin: str) -> list[tuple[str, str]]:
 def delete_plugin_rows(session: Session, plugin: str) -> int:
     """Delete every stored value of ``plugin`` (``ticketry plugins purge``); returns the row count."""
     prefix = f"plugin.{plugin}.%"
+    _changed(session)
     count = 0
     for table in _TABLES.values():
         count += session.execute(delete(table).where(table.c.key.like(prefix))).rowcount

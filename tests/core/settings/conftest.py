@@ -50,13 +50,15 @@ def platform_settings(db_session: Any, settings_registry: Any) -> Any:
 
 @pytest.fixture
 def count_queries(connection: Any) -> Any:
-    """``with count_queries() as queries:`` collects the SQL statements run on the test connection."""
+    """``with count_queries() as queries:`` collects the SQL statements run on the test connection
+    (without the SAVEPOINT bookkeeping of the test transaction)."""
     @contextmanager
     def counting() -> Iterator[list[str]]:
         statements: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            statements.append(statement)
+            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+                statements.append(statement)
 
         sa_event.listen(connection, "before_cursor_execute", record)
         try:
