@@ -236,8 +236,6 @@ class PermissionCatalogue:
         Accepts catalogue strings, legacy ``can_*`` names, pseudo permissions, ``None`` and
         tuples/lists of those. Raises :class:`UnknownPermission` naming the bad string.
         """
-        if permission is None or permission in PSEUDO_PERMISSIONS or permission in LEGACY_CHECK:
-            return permission
         if isinstance(permission, tuple | list):
             if not permission:
                 raise UnknownPermission("an empty list of permissions can never be satisfied")
@@ -246,9 +244,12 @@ class PermissionCatalogue:
                     raise UnknownPermission(f"nested or None permission {item!r} inside {permission!r}")
                 self.validate(item)
             return permission
+        if permission is None:
+            return permission
         if not isinstance(permission, str):
             raise UnknownPermission(f"permission {permission!r} is not a string")
-        self.level_of(permission)
+        if permission not in PSEUDO_PERMISSIONS and permission not in LEGACY_CHECK:
+            self.level_of(permission)
         return permission
 
     def validate_grants(self, grants: Any, level: str) -> dict[str, bool]:

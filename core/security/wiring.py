@@ -21,6 +21,9 @@ def csrf_applies(request: Request) -> bool:
 
 
 def includeme(config: Configurator) -> None:
+    # pyramid_tm would resolve the identity above the exception views; a rejected credential must
+    # become a 401 response there, so identities are resolved lazily inside the request instead.
+    config.add_settings({"tm.annotate_user": False})
     config.set_session_factory(make_session_factory(config.get_settings()))
     config.set_security_policy(TicketrySecurityPolicy())
     config.set_default_permission(DECLARED_PERMISSION_REQUIRED)
