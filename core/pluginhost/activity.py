@@ -9,7 +9,7 @@ A plugin is active when it is LOADED and:
 
 On the platform scope (``None``) only PLATFORM plugins are active. The core (``"core"``) is always
 active. Broken, incompatible and excluded plugins never are. The answer is read with one query per
-scope and cached in ``session.info`` until the session commits or rolls back, or activation changes.
+scope and cached in ``session.info`` until the session's transaction ends or activation changes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.config.owner import CORE
 from core.db import tenancy
@@ -109,7 +109,7 @@ def invalidate(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
-@sa_event.listens_for(Session, "after_commit")
-@sa_event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_CACHE, None)
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CACHE, None)
