@@ -26,11 +26,11 @@ from sdk.testing.fixtures_plugins import (
     plugin_config,
     signal_log,
 )
-from sdk.testing.fixtures_security import login, team, token
+from sdk.testing.fixtures_security import cheap_password_hashing, login, team, token
 from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 
 __all__ = [
-    "_ticketry_enabled_plugins", "make_fake_plugin", "plugin_config", "signal_log",
+    "_ticketry_enabled_plugins", "make_fake_plugin", "plugin_config", "signal_log", "cheap_password_hashing",
     "app", "config", "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
     "frozen_time", "huey_immediate", "login", "mailoutbox", "organizer", "registry", "team", "ticketry_settings", "tm",
     "token", "user",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +13,18 @@ from core.db import scope
 
 #: The password the ``login`` helper gives a user that has none.
 TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2 with minimal cost for the whole test session (real parameters cost ~0.1-1 s per hash)."""
+    from argon2 import PasswordHasher
+
+    from core.security.passwords import use_hasher
+
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    use_hasher(previous)
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ TEST_ROUTES: tuple[tuple[str, str, Any, str, Any], ...] = (
     ("t.teams", "/t/{organizer}/teams", OrganizerResource, "GET", "organizer.teams:write"),
     ("t.org_member", "/t/{organizer}/member", OrganizerResource, "GET", MEMBER),
     ("t.org_orders", "/t/{organizer}/orders", OrganizerResource, "GET", "event.orders:read"),
+    ("t.control", "/control/t/{organizer}", OrganizerResource, "GET", MEMBER),
 )
 
 

@@ -144,6 +144,6 @@ def test_view_with_unknown_permission_fails_at_configuration_time(ticketry_setti
     config = make_config(dict(ticketry_settings))
     config.add_route("typo", "/typo")
     config.add_view(lambda request: {}, route_name="typo", renderer="json", permission="event.order:read")
-    with pytest.raises(ConfigurationExecutionError, match="unknown permission 'event.order:read'"):
+    with pytest.raises(ConfigurationExecutionError, match=r"unknown permission 'event\.order:read'"):
         config.commit()
     config.registry.db_engine.dispose()
