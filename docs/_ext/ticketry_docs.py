@@ -13,6 +13,9 @@ up in the reference without editing the docs.
 ``.. ticketry-cli:: core.cli:build_parser`` documents a command line from its argparse parser (an
 ``ArgumentParser`` or a callable returning one): one section per command with its help and usage.
 
+``.. ticketry-fixtures:: sdk.testing`` lists the public names of the pytest plugin (fixtures and
+helpers, from its ``__all__``) with their docstrings.
+
 ``.. ticketry-settings::`` renders every deployment setting of :mod:`core.configuration` (key,
 environment variable, default, meaning) as a table.
 """
@@ -234,6 +237,35 @@ class CliDirective(Directive):
         return list(container.children)
 
 
+def _fixture_doc(obj: Any) -> str:
+    """The docstring of a fixture (pytest wraps fixture functions) or of a plain helper."""
+    wrapped = getattr(obj, "_get_wrapped_function", None)
+    function = wrapped() if callable(wrapped) else obj
+    return function.__doc__ or ""
+
+
+class FixturesDirective(Directive):
+    """``.. ticketry-fixtures:: module``: a definition list of the module's public fixtures and helpers."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        module = importlib.import_module(self.arguments[0])
+        names = sorted(name for name in getattr(module, "__all__", ()) if not name.startswith("_"))
+        if not names:
+            raise self.error(f"ticketry-fixtures: {self.arguments[0]!r} exports nothing in __all__")
+        content = StringList()
+        for name in names:
+            lines = [f"``{name}``", *(_indented(_fixture_doc(getattr(module, name)), "   ") or ["   \\"]), ""]
+            for line in lines:
+                content.append(line, f"<fixtures of {self.arguments[0]}>")
+        container = nodes.section()
+        container.document = self.state.document
+        nested_parse_with_titles(self.state, content, container)
+        return list(container.children)
+
+
 def skip_interfaces(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
     """autodoc-skip-member: interfaces are documented by ``ticketry-interfaces``, never by autodoc."""
     if isinstance(obj, InterfaceClass):
@@ -297,6 +329,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("ticketry-interfaces", InterfacesDirective)
     app.add_directive("ticketry-api", ApiDirective)
     app.add_directive("ticketry-cli", CliDirective)
+    app.add_directive("ticketry-fixtures", FixturesDirective)
     app.add_directive("ticketry-settings", SettingsTable)
     app.connect("autodoc-skip-member", skip_interfaces)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
