@@ -55,7 +55,7 @@ def test_probe_catches_a_failing_includeme_before_the_real_include(registry):
 
 
 def test_strict_mode_turns_a_broken_plugin_into_a_startup_error(plugin_config):
-    with pytest.raises(PluginLoadError, match="plugin .testbadconfig. is broken") as exc:
+    with pytest.raises(PluginLoadError, match=r"plugin .testbadconfig. is broken") as exc:
         plugin_config(installed=True, **{"ticketry.plugins.strict": "true"})
     assert exc.value.state.name == "testbadconfig"  # the first failure by name
 
@@ -192,5 +192,5 @@ def test_conflict_with_another_plugin_in_probe_is_caught_only_if_alone(plugin_co
 
 def test_default_plugins_must_fit_their_scope(plugin_config):
     fake = make_fake_plugin("orgonly", lambda config: None, level=Level.ORGANIZER)
-    with pytest.raises(ConfigurationError, match="default_event.*orgonly"):
+    with pytest.raises(ConfigurationError, match=r"default_event.*orgonly"):
         plugin_config(fake, **{"ticketry.plugins.default_event": "orgonly"})
