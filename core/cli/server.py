@@ -11,7 +11,7 @@ from typing import Any
 from plaster import get_settings
 from pyramid.paster import get_app, setup_logging
 
-from core.cli.base import CLIError, application, config_path, read_settings
+from core.cli.base import application, config_path, read_settings
 from core.db import migrate
 
 DEFAULT_HOST = "127.0.0.1"
@@ -107,13 +107,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise CLIError(f"--workers must be at least 1, got {args.workers}")
-    setup_logging(str(config_path(args)))
-    with application(args):
-        from core.tasks import huey
+    from core.tasks import run_consumer
 
-        huey.create_consumer(workers=args.workers, worker_type="thread").run()
+    path = config_path(args)
+    read_settings(path)
+    setup_logging(str(path))
+    with application(args) as registry:
+        run_consumer(registry, workers=args.workers)
     return 0
 
 
