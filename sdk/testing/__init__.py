@@ -27,13 +27,14 @@ from sdk.testing.fixtures_plugins import (
     signal_log,
 )
 from sdk.testing.fixtures_security import cheap_password_hashing, login, team, token
+from sdk.testing.fixtures_settings import event_settings, organizer_settings, platform_settings
 from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 
 __all__ = [
-    "_ticketry_enabled_plugins", "make_fake_plugin", "plugin_config", "signal_log", "cheap_password_hashing",
-    "app", "config", "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
-    "frozen_time", "huey_immediate", "login", "mailoutbox", "organizer", "registry", "team", "ticketry_settings", "tm",
-    "token", "user",
+    "_ticketry_enabled_plugins", "app", "cheap_password_hashing", "config", "connection", "db_engine", "db_session",
+    "empty_database_url", "empty_engine", "event", "event_settings", "frozen_time", "huey_immediate", "login",
+    "mailoutbox", "make_fake_plugin", "organizer", "organizer_settings", "platform_settings", "plugin_config",
+    "registry", "signal_log", "team", "ticketry_settings", "tm", "token", "user",
 ]
 
 
