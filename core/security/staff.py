@@ -2,8 +2,10 @@
 
 ``User.is_staff`` only makes a user eligible. Admin mode starts explicitly (``/control/sudo``),
 is bound to the login's session key, ends on request, at logout, or :data:`STAFF_SESSION_LIMIT`
-after it started. Every request made in admin mode is written to ``StaffSessionAuditLog`` (in the
-request's transaction), and start and end are in the audit log.
+after it started (an outlived session is closed when the user next starts admin mode). Every
+request made in admin mode is written to ``StaffSessionAuditLog`` in its own transaction after
+the request, so requests that fail or are rolled back are recorded too. Start and end are in the
+audit log.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from pyramid.events import ContextFound
+from pyramid.request import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db.session import unit_of_work
 from core.logs import log_action
 from core.models import StaffSession, StaffSessionAuditLog, User
 
@@ -29,26 +33,25 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _expired(staff: StaffSession) -> bool:
+    return datetime.now(UTC) - _aware(staff.date_start) > STAFF_SESSION_LIMIT
+
+
+def _open_sessions(session: Session, user: User, session_key: str | None = None) -> list[StaffSession]:
+    stmt = select(StaffSession).where(StaffSession.user_id == user.id, StaffSession.date_end.is_(None))
+    if session_key is not None:
+        stmt = stmt.where(StaffSession.session_key == session_key)
+    return list(session.scalars(stmt.order_by(StaffSession.id.desc())))
+
+
 def active_staff_session(session: Session, user: User, session_key: str) -> StaffSession | None:
-    """The open staff session of this login, or None; one that outlived the limit is closed here."""
+    """The open, unexpired staff session of this login, or None (reads only)."""
     if not user.is_staff:
         return None
-    staff = session.scalar(
-        select(StaffSession)
-        .where(
-            StaffSession.user_id == user.id,
-            StaffSession.session_key == session_key,
-            StaffSession.date_end.is_(None),
-        )
-        .order_by(StaffSession.id.desc())
-        .limit(1)
-    )
-    if staff is None:
+    found = _open_sessions(session, user, session_key)
+    if not found or _expired(found[0]):
         return None
-    if datetime.now(UTC) - _aware(staff.date_start) > STAFF_SESSION_LIMIT:
-        staff.date_end = _aware(staff.date_start) + STAFF_SESSION_LIMIT
-        return None
-    return staff
+    return found[0]
 
 
 def start_staff_session(session: Session, user: User, session_key: str) -> StaffSession:
@@ -58,6 +61,9 @@ def start_staff_session(session: Session, user: User, session_key: str) -> Staff
     existing = active_staff_session(session, user, session_key)
     if existing is not None:
         return existing
+    for outlived in _open_sessions(session, user):
+        if _expired(outlived):
+            outlived.date_end = _aware(outlived.date_start) + STAFF_SESSION_LIMIT
     staff = StaffSession(user_id=user.id, session_key=session_key, date_start=datetime.now(UTC))
     session.add(staff)
     session.flush()
@@ -75,14 +81,16 @@ def end_staff_session(session: Session, staff: StaffSession, *, user: User, comm
 
 
 def audit_request(event: ContextFound) -> None:
-    """Subscriber: write one audit row for each request made in admin mode."""
+    """Subscriber: schedule one audit row for each request made in admin mode."""
     request = event.request
-    identity = request.identity
-    staff = getattr(identity, "staff_session", None)
+    staff = getattr(request.identity, "staff_session", None)
     if staff is None:
         return
-    request.dbsession.add(
-        StaffSessionAuditLog(
-            session_id=staff.id, datetime=datetime.now(UTC), url=request.url[:2000], method=request.method[:10]
-        )
-    )
+    row = {"session_id": staff.id, "datetime": datetime.now(UTC), "url": request.url[:2000],
+           "method": request.method[:10]}
+
+    def write(finished: Request) -> None:
+        with unit_of_work(finished.registry) as session:
+            session.add(StaffSessionAuditLog(**row))
+
+    request.add_finished_callback(write)
