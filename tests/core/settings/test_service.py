@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from core.models import LogEntry
 from core.settings import SECRET_MASK, FileUpload, SettingsValidationError, update_settings
 
 
@@ -85,3 +88,12 @@ def test_platform_updates_are_not_logged(db_session, platform_settings, settings
     update_settings(db_session, None, {"plugin.acme.retries": 2}, registry=settings_registry)
     assert platform_settings.plugin("acme")["retries"] == 2
     assert logged == []
+
+
+def test_update_writes_a_real_audit_log_entry(db_session, event, registry, user):
+    update_settings(db_session, event, {"reservation_time": 15, "smtp_password": "hunter2"}, actor=user,
+                    registry=registry)
+    (entry,) = db_session.scalars(select(LogEntry).where(LogEntry.event_id == event.id)).all()
+    assert entry.action_type == "pretix.event.settings"
+    assert entry.user_id == user.id
+    assert json.loads(entry.data) == {"reservation_time": 15, "smtp_password": SECRET_MASK}
