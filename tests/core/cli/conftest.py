@@ -54,7 +54,13 @@ def _restore_huey(registry: Any) -> Iterator[None]:
 
 @pytest.fixture
 def ini(tmp_path: Path, empty_database_url: str) -> Path:
-    return write_ini(tmp_path / "test.ini", empty_database_url)
+    """The ini file of the test installation; the deliberately broken test plugins are excluded."""
+    return write_ini(tmp_path / "test.ini", empty_database_url, f"ticketry.plugins.exclude = {BROKEN_PLUGINS}")
+
+
+@pytest.fixture
+def ini_with_broken_plugins(tmp_path: Path, empty_database_url: str) -> Path:
+    return write_ini(tmp_path / "broken.ini", empty_database_url)
 
 
 @pytest.fixture
