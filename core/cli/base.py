@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,8 @@ def read_settings(path: Path) -> dict[str, Any]:
         return dict(get_appsettings(str(path), "main"))
     except LookupError as exc:
         raise CLIError(f"config file {str(path)!r} has no usable [app:main] section: {exc}") from None
+    except configparser.Error as exc:
+        raise CLIError(f"config file {str(path)!r} is not a valid ini file: {exc}") from None
 
 
 @contextmanager
