@@ -50,8 +50,16 @@ def test_bad_url_names_the_setting(fresh, tmp_path):
         fresh.configure({"ticketry.var_dir": str(tmp_path), "ticketry.huey.url": "amqp://x"})
 
 
-def test_app_configured_the_module_instance(registry):
-    assert huey.registry is registry
+def test_building_an_app_configures_the_module_instance(plugin_config, tmp_path):
+    config = plugin_config(**{"ticketry.huey.immediate": "false", "ticketry.var_dir": str(tmp_path)})
+    try:
+        assert huey.registry is config.registry
+        assert isinstance(huey.storage, SqliteStorage)
+        assert huey.storage.filename == str(tmp_path / "tasks.sqlite3")
+        assert not huey.immediate
+    finally:
+        huey.storage.close()
+        huey.immediate = True
 
 
 def test_worker_refuses_immediate_mode(huey_immediate, registry):
