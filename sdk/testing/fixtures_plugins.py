@@ -29,6 +29,8 @@ from core.pluginhost import loader as plugin_loader
 from core.pluginhost.activation import _enable
 
 _counter = itertools.count(1)
+#: What ``make_config`` changes on the global huey instance; restored after ``plugin_config``.
+_HUEY_STATE = ("storage", "storage_class", "storage_kwargs", "_immediate", "registry")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def plugin_config(
     from core.tasks import huey
 
     built: list[Configurator] = []
-    huey_registry = huey.registry
+    huey_state = {attr: getattr(huey, attr) for attr in _HUEY_STATE}
 
     def build(*fakes: FakePlugin, installed: bool = False, **settings: Any) -> Configurator:
         entry_points = [fake.entry_point for fake in fakes]
@@ -99,7 +101,8 @@ def plugin_config(
     yield build
     for config in reversed(built):
         config.end()
-    huey.registry = huey_registry
+    for attr, value in huey_state.items():
+        setattr(huey, attr, value)
 
 
 @dataclass
