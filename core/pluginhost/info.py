@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import enum
-import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
 from zope.interface import implementer
@@ -43,18 +40,6 @@ def _nothing(scope: Any) -> None:
     return None
 
 
-@functools.cache
-def _packages_distributions() -> dict[str, list[str]]:
-    return metadata.packages_distributions()
-
-
-def _distribution_version(module: str) -> str:
-    top = module.partition(".")[0]
-    for dist in _packages_distributions().get(top, ()):
-        return metadata.version(dist)
-    return "0"
-
-
 @implementer(IPluginInfo)
 @dataclass(frozen=True)
 class PluginInfo:
@@ -67,7 +52,8 @@ class PluginInfo:
             level=Level.EVENT, compatibility=">=0.1", includeme="acme_stripe.config:includeme",
         )
 
-    ``version`` defaults to the version of the distribution that ships the module creating the object.
+    Left empty, ``version`` is filled in by the loader with the version of the distribution whose
+    entry point names the object.
     """
 
     name: str
@@ -96,6 +82,3 @@ class PluginInfo:
         for attr in ("requires", "uses", "settings"):
             if not isinstance(getattr(self, attr), tuple):
                 raise TypeError(f"PluginInfo {self.name!r}: {attr} must be a tuple")
-        if not self.version:
-            caller = sys._getframe(2).f_globals.get("__name__", "")
-            object.__setattr__(self, "version", _distribution_version(caller))

@@ -9,6 +9,7 @@ skipped. Order is deterministic: entry points sorted by name, then a stable topo
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import re
@@ -85,6 +86,8 @@ def _check_metadata(cand: _Candidate, settings: dict[str, Any]) -> None:
     except Invalid as exc:
         cand.fail(PluginStatus.BROKEN, f"invalid metadata: {exc}")
         return
+    if not info.version and dataclasses.is_dataclass(info) and ep.dist is not None:
+        info = cand.info = dataclasses.replace(info, version=ep.dist.version)
     if info.name != cand.name:
         cand.fail(PluginStatus.BROKEN, f"PluginInfo.name {info.name!r} differs from the entry point name")
         return
