@@ -57,7 +57,7 @@ lint: install
 	$(BIN)/ruff check .
 
 docs: install
-	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -q -W --keep-going --no-color -b html docs docs/_build/html
 
 bench: install
 	$(BIN)/python bench/startup.py

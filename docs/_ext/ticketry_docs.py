@@ -72,8 +72,12 @@ def undocumented(iface: InterfaceClass) -> list[str]:
     return missing
 
 
-def interface_rst(iface: InterfaceClass) -> list[str]:
-    """The reST lines describing one interface and its own (not inherited) members, in definition order."""
+def interface_rst(iface: InterfaceClass) -> list[tuple[str, str]]:
+    """``(line, source)`` pairs of reST describing one interface and its own members, in definition order.
+
+    The source names the docstring a line comes from, so a reST error points at the right place.
+    """
+    here = f"docstring of {iface.__identifier__}"
     lines = [f".. py:interface:: {iface.__name__}", f"   :module: {iface.__module__}", ""]
     bases = [base for base in iface.__bases__ if base is not Interface]
     if bases:
@@ -85,15 +89,15 @@ def interface_rst(iface: InterfaceClass) -> list[str]:
         value = iface.queryDirectTaggedValue(tag)
         if value is not None:
             lines += [f"   :{label}: ``{getattr(value, 'name', value)}``", ""]
+    result = [(line, here) for line in lines]
     for name, description in iface.namesAndDescriptions(all=False):
         if isinstance(description, Method):
-            lines.append(f"   .. py:method:: {name}{description.getSignatureString()}")
+            member = [f"   .. py:method:: {name}{description.getSignatureString()}"]
         else:
-            lines.append(f"   .. py:attribute:: {name}")
-        lines.append("")
-        lines += _indented(description.getDoc() or "", "      ")
-        lines.append("")
-    return lines
+            member = [f"   .. py:attribute:: {name}"]
+        member += ["", *_indented(description.getDoc() or "", "      "), ""]
+        result += [(line, f"{here}.{name}") for line in member]
+    return result
 
 
 def module_interfaces(module_name: str) -> list[InterfaceClass]:
@@ -120,13 +124,12 @@ class InterfacesDirective(Directive):
             raise self.error(f"ticketry-interfaces: cannot import {module_name!r}: {exc}") from exc
         if not interfaces:
             raise self.error(f"ticketry-interfaces: {module_name!r} defines no zope.interface interface")
-        source = f"<interfaces of {module_name}>"
         content = StringList()
         for iface in interfaces:
             for name in undocumented(iface):
                 logger.warning("%s has no docstring: every extension point documents itself", name,
                                location=self.state_machine.get_source_and_line(self.lineno))
-            for line in interface_rst(iface):
+            for line, source in interface_rst(iface):
                 content.append(line, source)
         container = nodes.section()
         container.document = self.state.document
