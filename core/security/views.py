@@ -82,12 +82,18 @@ def sudo_stop(request: Request) -> HTTPFound:
 
 
 def forbidden(request: Request) -> Any:
-    """Anonymous browsers asking for a control panel page go to the login form; everyone else gets the 403."""
+    """Anonymous browsers asking for a control panel page go to the login form; everyone else gets the 403.
+
+    Clients that prefer JSON, or authenticate by header, get pretix's ``{"detail": ...}`` body.
+    """
     offers = request.accept.acceptable_offers(["text/html", "application/json"])
     wants_html = bool(offers) and offers[0][0] == "text/html"
-    if request.identity is None and request.method == "GET" and wants_html and request.path.startswith("/control/"):
+    identity = request.identity
+    if identity is None and request.method == "GET" and wants_html and request.path.startswith("/control/"):
         query = urlencode({"next": request.path_qs})
         return HTTPFound(location=f"{request.route_path('auth.login')}?{query}")
+    if not wants_html or (identity is not None and identity.csrf_exempt):
+        return HTTPForbidden(json_body={"detail": "You do not have permission to perform this action."})
     return request.exception
 
 

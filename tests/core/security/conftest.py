@@ -31,6 +31,11 @@ def _scope_view(request: Request) -> dict[str, Any]:
     }
 
 
+def _checks(request: Request) -> dict[str, bool]:
+    """Answers ``request.has_permission`` for every ``perm`` query parameter on the route's context."""
+    return {perm: bool(request.has_permission(perm)) for perm in request.GET.getall("perm")}
+
+
 def _undeclared(request: Request) -> dict[str, str]:
     return {"data": "confidential"}
 
@@ -61,6 +66,8 @@ def secured_config(ticketry_settings: dict[str, Any], config: Configurator) -> I
     for name, pattern, factory, method, permission in TEST_ROUTES:
         configurator.add_route(name, pattern, factory=factory, request_method=method)
         configurator.add_view(_scope_view, route_name=name, renderer="json", permission=permission)
+    configurator.add_route("t.checks", "/t/{organizer}/{event}/checks", factory=EventResource)
+    configurator.add_view(_checks, route_name="t.checks", renderer="json", permission=MEMBER)
     configurator.add_route("t.undeclared", "/t/undeclared")
     configurator.add_view(_undeclared, route_name="t.undeclared", renderer="json")
     configurator.add_route("t.public", "/t/public")
