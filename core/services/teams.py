@@ -49,9 +49,9 @@ def _describe(team: Team) -> dict[str, Any]:
     }
 
 
-def _events_of(team_or_organizer_id: int, events: Sequence[Event]) -> list[Event]:
+def _events_of(organizer_id: int, events: Sequence[Event]) -> list[Event]:
     for ev in events:
-        if ev.organizer_id != team_or_organizer_id:
+        if ev.organizer_id != organizer_id:
             raise ValueError(f"event {ev.slug!r} belongs to another organizer and cannot be given to this team")
     return list(events)
 
