@@ -98,11 +98,14 @@ def serve(args: argparse.Namespace) -> int:
     read_settings(path)
     setup_logging(str(path))
     app = get_app(str(path), "main")
-    pending = migrate.pending_all(app.registry.db_engine, app.registry)
-    if pending:
-        names = ", ".join(sorted(pending))
-        print(f"warning: migrations pending for {names}; run `ticketry db upgrade`", file=sys.stderr)
-    waitress.serve(app, **_server_options(path, args))
+    try:
+        pending = migrate.pending_all(app.registry.db_engine, app.registry)
+        if pending:
+            names = ", ".join(sorted(pending))
+            print(f"warning: migrations pending for {names}; run `ticketry db upgrade`", file=sys.stderr)
+        waitress.serve(app, **_server_options(path, args))
+    finally:
+        app.registry.db_engine.dispose()
     return 0
 
 
