@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
+from core.cli import build_parser
 from core.configuration import OPTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,3 +37,21 @@ def test_configuration_table_lists_every_setting_with_its_environment_variable()
         assert env == option.env
         text = " ".join(option.default) if isinstance(option.default, tuple) else str(option.default)
         assert default == (f"`{text}`" if text else ""), option.key
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def test_command_list_matches_the_cli() -> None:
+    sentence = README[README.index("lists the operator commands:"):]
+    sentence = sentence[: sentence.index(".\n")]
+    listed = {}
+    for item in re.findall(r"`([a-z][a-z |]*)`", sentence):
+        name, _, subcommands = item.partition(" ")
+        listed[name] = set(subcommands.split("|")) if subcommands else set()
+    commands = _commands(build_parser())
+    assert listed == {name: set(_commands(sub)) for name, sub in commands.items()}
