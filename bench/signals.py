@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"({sum(status == 'loaded' for status in states.values())} loaded)")
                     collected = report("COLLECT, plugin active (20 handlers run)",
                                        measure(dispatch, BenchCollected(event), args.rounds, args.sends), HANDLERS)
-                    report("ROBUST, plugin active (20 savepoints)",
+                    robust = report("ROBUST, plugin active (20 savepoints)",
                            measure(dispatch, BenchRobust(event), args.rounds, args.sends // 10), HANDLERS)
                     disable_plugin(session, event, PLUGIN)
                     report("COLLECT, plugin disabled (0 handlers run)",
@@ -193,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             manager.pop()
             registry.db_engine.dispose()
-    verdict = "meets" if collected < TARGET_US_PER_HANDLER else "MISSES"
-    print(f"COLLECT dispatch {verdict} the target of {TARGET_US_PER_HANDLER:.0f} µs per handler")
-    return 0 if collected < TARGET_US_PER_HANDLER else 1
+    missed = 0
+    for policy, per_handler in (("COLLECT", collected), ("ROBUST", robust)):
+        verdict = "meets" if per_handler < TARGET_US_PER_HANDLER else "MISSES"
+        missed += per_handler >= TARGET_US_PER_HANDLER
+        print(f"{policy} dispatch {verdict} the target of {TARGET_US_PER_HANDLER:.0f} µs per handler")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
