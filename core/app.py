@@ -36,9 +36,11 @@ def make_config(settings: dict[str, Any], here: str = ".") -> Configurator:
         config.include(name)
     config.commit()
     from core.pluginhost.loader import load_plugins
+    from core.pluginhost.pending import hold_back_unmigrated
 
     load_plugins(config)
     config.commit()
+    hold_back_unmigrated(config.registry)
     return config
 
 

@@ -13,12 +13,15 @@ from core.db.lineages import installed_plugins
 def list_plugins(args: argparse.Namespace) -> int:
     with application(args) as registry:
         rows = []
+        awaiting = registry.plugins_awaiting_migrations
         for state in registry.plugin_states:
             info = state.info
             level = info.level.value if info is not None else ""
             version = info.version if info is not None else ""
-            rows.append((state.name, version, level, state.status.value, state.reason.splitlines()[0] if state.reason
-                         else ""))
+            status, reason = state.status.value, state.reason.splitlines()[0] if state.reason else ""
+            if state.name in awaiting:
+                status, reason = "inactive", f"{len(awaiting[state.name])} migration(s) pending: ticketry db upgrade"
+            rows.append((state.name, version, level, status, reason))
         if not rows:
             print("no plugins installed")
             return 0

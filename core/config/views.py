@@ -29,6 +29,7 @@ from pyramid.request import Request
 from core.config.owner import CORE, owner_of
 from core.configuration import ConfigurationError
 from core.pluginhost.activity import is_active
+from core.pluginhost.pending import is_usable
 from core.resources import EventResource, OrganizerResource, RootResource
 
 _NAME = re.compile(r"^[a-z0-9_][a-z0-9_.-]*$")
@@ -43,7 +44,7 @@ def plugin_active_for(request: Request, plugin: str, context: Any) -> bool:
     """True if ``plugin`` is active for the scope of ``context`` (loaded, for scope-less contexts)."""
     scope = getattr(context, "scope", None)
     if scope is None:
-        return plugin in request.registry.plugin_infos
+        return is_usable(request.registry, plugin)
     return is_active(request.dbsession, plugin, scope, request.registry)
 
 

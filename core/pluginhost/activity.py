@@ -8,7 +8,8 @@ A plugin is active when it is LOADED and:
 - ``PLATFORM``: always.
 
 On the platform scope (``None``) only PLATFORM plugins are active. The core (``"core"``) is always
-active. Broken, incompatible and excluded plugins never are. The answer is read with one query per
+active. Broken, incompatible and excluded plugins never are, nor are plugins whose migrations
+are pending (:mod:`core.pluginhost.pending`). The answer is read with one query per
 scope and cached in ``session.info`` until the session's transaction ends or activation changes.
 """
 
@@ -61,7 +62,8 @@ def _enabled(session: Session, scope: Any) -> tuple[set[str], set[str]]:
 
 
 def _compute(registry: Any, session: Session | None, scope: Any) -> frozenset[str]:
-    infos = registry.plugin_infos
+    awaiting = getattr(registry, "plugins_awaiting_migrations", {})
+    infos = {name: info for name, info in registry.plugin_infos.items() if name not in awaiting}
     if scope is None:
         return frozenset(name for name, info in infos.items() if info.level is Level.PLATFORM)
     if session is None:
