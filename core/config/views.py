@@ -3,13 +3,13 @@ framework-event subscribers (``add_plugin_subscriber``).
 
 Each registers a route under the plugin's namespace and one view on it:
 
-=====================  ===========================================  ==========================
-directive              URL                                          context (route factory)
-=====================  ===========================================  ==========================
-``add_event_view``     ``/{organizer}/{event}/p/<plugin>/<path>``    ``EventResource``
-``add_organizer_view`` ``/{organizer}/p/<plugin>/<path>``            ``OrganizerResource``
-``add_platform_view``  ``/p/<plugin>/<path>``                        ``RootResource``
-=====================  ===========================================  ==========================
+=======================  ===========================================  ==========================
+directive                URL                                          context (route factory)
+=======================  ===========================================  ==========================
+``add_event_view``       ``/{organizer}/{event}/p/<plugin>/<path>``   ``EventResource``
+``add_organizer_view``   ``/{organizer}/p/<plugin>/<path>``           ``OrganizerResource``
+``add_platform_view``    ``/p/<plugin>/<path>``                       ``RootResource``
+=======================  ===========================================  ==========================
 
 The route is named ``plugin.<plugin>.<kind>.<name>`` (kind ``event``/``organizer``/``platform``),
 for ``request.route_url``. A permission is mandatory (a catalogue string, a pseudo permission or,
