@@ -21,6 +21,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.timemachine",
     "core.tasks",
     "core.mail",
+    "core.channels",
     "core.pluginhost",
     "core.views",
 )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.logs import log_action
 from core.models import Organizer
 from core.pluginhost.activation import enable_default_plugins
+from core.services.channels import create_default_channels
 from core.services.slugs import ValidationError, validate_slug
 
 #: Audit log action type written when an organizer is created.
@@ -17,7 +18,8 @@ ORGANIZER_CREATED = "pretix.organizer.created"
 
 
 def create_organizer(session: Session, slug: str, name: str, actor: Any = None) -> Organizer:
-    """Create organizer ``slug`` named ``name``, enable the platform's default organizer plugins and log it.
+    """Create organizer ``slug`` named ``name``, enable the platform's default organizer plugins, create the
+    default sales channels and log it.
 
     Raises :class:`~core.services.slugs.ValidationError` for an invalid, reserved or taken slug
     (slugs are unique regardless of case) or an empty name. ``actor`` is the acting user, if any.
@@ -33,6 +35,7 @@ def create_organizer(session: Session, slug: str, name: str, actor: Any = None) 
     session.add(organizer)
     session.flush()
     enable_default_plugins(session, organizer)
+    create_default_channels(session, organizer)
     log_action(organizer, ORGANIZER_CREATED, {"slug": slug, "name": name}, user=actor)
     return organizer
 

@@ -1,0 +1,78 @@
+"""Sales channels of an organizer: the default channels and validated creation of further ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db.tenancy import scope
+from core.i18n import I18nString
+from core.interfaces.channels import ISalesChannelType
+from core.models import Organizer, SalesChannel
+from core.pluginhost import provider_for, providers_for
+from core.services.slugs import ValidationError
+
+
+def channel_types(organizer: Organizer, registry: Any = None) -> dict[str, Any]:
+    """``{identifier: type}`` of every sales channel type active for ``organizer`` (core types first)."""
+    return {name: provider for name, provider in providers_for(organizer, ISalesChannelType, registry)}
+
+
+def create_default_channels(session: Session, organizer: Organizer, registry: Any = None) -> list[SalesChannel]:
+    """Create the missing channels of every ``default_created`` type for ``organizer``; returns the new ones.
+
+    A default channel's identifier is its type's identifier (``web``, ``api``). Calling it again
+    creates only what is missing.
+    """
+    created: list[SalesChannel] = []
+    with scope(organizer.id):
+        existing = set(session.scalars(select(SalesChannel.type)))
+        position = session.scalar(select(func.coalesce(func.max(SalesChannel.position), -1))) + 1
+        for identifier, channel_type in channel_types(organizer, registry).items():
+            if not channel_type.default_created or identifier in existing:
+                continue
+            channel = SalesChannel(
+                organizer_id=organizer.id, identifier=identifier, type=identifier,
+                label=I18nString(channel_type.verbose_name), position=position, configuration={},
+            )
+            session.add(channel)
+            created.append(channel)
+            position += 1
+        session.flush()
+    return created
+
+
+def create_channel(
+    session: Session,
+    organizer: Organizer,
+    type: str,
+    identifier: str,
+    label: I18nString | dict[str, str] | str,
+    configuration: dict[str, Any] | None = None,
+    registry: Any = None,
+) -> SalesChannel:
+    """Create a further channel of ``type``; :class:`ValidationError` for an unknown type, a taken
+    identifier, or a second channel of a type that allows only one."""
+    channel_type = provider_for(organizer, ISalesChannelType, type, registry)
+    if channel_type is None:
+        raise ValidationError("type", f"unknown sales channel type {type!r}")
+    title = I18nString(label)
+    if not title:
+        raise ValidationError("label", "the sales channel needs a label")
+    with scope(organizer.id):
+        if session.scalar(select(SalesChannel.id).where(SalesChannel.identifier == identifier)) is not None:
+            raise ValidationError("identifier", f"the sales channel identifier {identifier!r} is already taken")
+        if not channel_type.multiple_allowed and session.scalar(
+            select(SalesChannel.id).where(SalesChannel.type == type)
+        ) is not None:
+            raise ValidationError("type", f"an organizer can have only one sales channel of type {type!r}")
+        position = session.scalar(select(func.coalesce(func.max(SalesChannel.position), -1))) + 1
+        channel = SalesChannel(
+            organizer_id=organizer.id, identifier=identifier, type=type, label=title, position=position,
+            configuration=configuration or {},
+        )
+        session.add(channel)
+        session.flush()
+    return channel
