@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, BigId, IdPK, TenantMixin
 from core.models.channels import SalesChannel, limit_channels_table
-from core.models.items import check_same_event
+from core.models.items import check_channels, check_same_event
 from core.models.mixins import InitDefaults
 from core.services.slugs import ValidationError
 
@@ -130,6 +130,7 @@ def validate_discount(discount: Discount) -> None:
         raise ValidationError("benefit_discount_matching_percent", "the discount percentage must be between 0 and 100")
     if discount.available_from and discount.available_until and discount.available_until < discount.available_from:
         raise ValidationError("available_until", "available_until is before available_from")
+    check_channels(discount)
     event_id = discount.event_id if discount.event_id is not None else getattr(discount.event, "id", None)
     for field in ("condition_limit_products", "benefit_limit_products"):
         for item in getattr(discount, field):

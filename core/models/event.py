@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
 from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
@@ -153,7 +154,8 @@ def _check_dates(obj: Any) -> None:
 
 
 def validate_event(event: Event) -> None:
-    """Raise :class:`ValidationError` unless the event's slug, name, currency and dates are consistent."""
+    """Raise :class:`ValidationError` unless the event's slug, name, currency, time zone, dates, coordinates and
+    sales channels are valid."""
     validate_slug(event.slug, what="event")
     if not I18nString(event.name):
         raise ValidationError("name", "the event name must not be empty")
@@ -162,6 +164,15 @@ def validate_event(event: Event) -> None:
             "currency", f"unknown currency {event.currency!r}: use an ISO 4217 code such as EUR, or XXX for none"
         )
     _check_dates(event)
+    try:
+        ZoneInfo(event.timezone or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "timezone", f"unknown time zone {event.timezone!r}: use an IANA name such as Europe/Berlin"
+        ) from None
+    for channel in event.limit_sales_channels:
+        if event.organizer_id is not None and channel.organizer_id not in (None, event.organizer_id):
+            raise ValidationError("limit_sales_channels", f"sales channel {channel.identifier!r} is not yours")
     for field, value in (("geo_lat", event.geo_lat), ("geo_lon", event.geo_lon)):
         _check_coordinate(field, value)
 

@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db.base import Base, BigId, IdPK, TenantMixin
 from core.i18n import I18nString, TranslatedJSON
 from core.models.channels import SalesChannel, limit_channels_table
-from core.models.mixins import InitDefaults
+from core.models.mixins import InitDefaults, organizer_of
 from core.services.slugs import ValidationError
 
 if TYPE_CHECKING:
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from core.models.variations import ItemVariation
 
 item_sales_channels = limit_channels_table("item_limit_sales_channel", "item")
+
+category_cross_selling_items = Table(
+    "item_category_cross_selling_item",
+    Base.metadata,
+    Column("item_category_id", BigId, ForeignKey("item_category.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", BigId, ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 #: ``available_from_mode`` / ``available_until_mode`` / ``hidden_if_item_available_mode`` values.
 AVAILABILITY_MODE_HIDE = "hide"
@@ -59,6 +66,7 @@ class ItemCategory(InitDefaults, TenantMixin, Base):
 
     event: Mapped[Event] = relationship()
     items: Mapped[list[Item]] = relationship(back_populates="category", foreign_keys="Item.category_id")
+    cross_selling_match_products: Mapped[list[Item]] = relationship(secondary=category_cross_selling_items)
 
     def __repr__(self) -> str:
         return f"<ItemCategory {self.id}>"
@@ -195,6 +203,28 @@ def check_mode(field: str, value: str | None, allowed: tuple[str | None, ...]) -
         raise ValidationError(field, f"{field} must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
 
 
+def validate_category(category: ItemCategory) -> None:
+    """Raise :class:`ValidationError` unless name and cross-selling settings are valid."""
+    if not I18nString(category.name):
+        raise ValidationError("name", "the category needs a name")
+    check_mode("cross_selling_mode", category.cross_selling_mode, ItemCategory.CROSS_SELLING_MODES)
+    check_mode("cross_selling_condition", category.cross_selling_condition, ItemCategory.CROSS_SELLING_CONDITIONS)
+    if category.is_addon and category.cross_selling_mode is not None:
+        raise ValidationError("cross_selling_mode", "add-on categories cannot be used for cross-selling")
+    event_id = category.event_id if category.event_id is not None else getattr(category.event, "id", None)
+    for item in category.cross_selling_match_products:
+        check_same_event(event_id, "cross_selling_match_products", item, "product")
+
+
+def check_channels(owner: object) -> None:
+    """Raise :class:`ValidationError` if ``owner.limit_sales_channels`` holds a channel of another organizer
+    (the owner's organizer is found with :func:`organizer_of`)."""
+    organizer_id = organizer_of(owner)
+    for channel in getattr(owner, "limit_sales_channels", ()):
+        if organizer_id is not None and channel.organizer_id not in (None, organizer_id):
+            raise ValidationError("limit_sales_channels", f"sales channel {channel.identifier!r} is not yours")
+
+
 def _event_id(item: Item) -> int | None:
     return item.event_id if item.event_id is not None else getattr(item.event, "id", None)
 
@@ -224,6 +254,7 @@ def validate_item(item: Item) -> None:
         check_mode(field, getattr(item, field), AVAILABILITY_MODES)
     if item.available_from and item.available_until and item.available_until < item.available_from:
         raise ValidationError("available_until", "available_until is before available_from")
+    check_channels(item)
     _validate_validity(item)
 
 

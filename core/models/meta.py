@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db.base import Base, BigId, IdPK, TenantMixin
 from core.i18n import I18nString, TranslatedJSON
 from core.models.mixins import InitDefaults
+from core.services.slugs import ValidationError
 
 if TYPE_CHECKING:
     from core.models.event import Event, SubEvent
@@ -44,6 +45,9 @@ class EventMetaProperty(InitDefaults, TenantMixin, Base):
     def allowed_values(self) -> list[str] | None:
         """The keys of ``choices``, or None when any value is allowed."""
         return [str(choice["key"]) for choice in self.choices] if self.choices else None
+
+    def __repr__(self) -> str:
+        return f"<EventMetaProperty {self.name}>"
 
 
 class EventMetaValue(InitDefaults, TenantMixin, Base):
@@ -133,3 +137,17 @@ class ItemVariationMetaValue(InitDefaults, TenantMixin, Base):
 
     variation: Mapped[ItemVariation] = relationship(back_populates="meta_values")
     property: Mapped[ItemMetaProperty] = relationship()
+
+
+def validate_meta_value(value: EventMetaValue | SubEventMetaValue | ItemMetaValue | ItemVariationMetaValue) -> None:
+    """Raise :class:`ValidationError` unless the value is one of its property's allowed values (if restricted)
+    and a required property is not left empty."""
+    prop = value.property
+    if prop is None:
+        raise ValidationError("property", "a meta value needs its property")
+    allowed = prop.allowed_values
+    if allowed and value.value not in [str(a) for a in allowed]:
+        choices = ", ".join(str(a) for a in allowed)
+        raise ValidationError("value", f"{value.value!r} is not an allowed value of {prop.name!r}: {choices}")
+    if prop.required and not (value.value or "").strip():
+        raise ValidationError("value", f"the meta property {prop.name!r} is required")

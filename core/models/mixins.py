@@ -21,6 +21,18 @@ def _parent_organizer_id(obj: Any) -> int | None:
     return None if parent is None else parent.organizer_id
 
 
+def organizer_of(obj: Any) -> int | None:
+    """The organizer id of ``obj``: its own ``organizer_id``, else that of the nearest parent that has one
+    (following ``__tenant_parent__``), else None. Works on objects that were never flushed."""
+    while obj is not None:
+        organizer_id = getattr(obj, "organizer_id", None)
+        if organizer_id is not None:
+            return organizer_id
+        parent_attr = getattr(obj, "__tenant_parent__", None)
+        obj = getattr(obj, parent_attr, None) if parent_attr else None
+    return None
+
+
 @event.listens_for(Session, "before_flush")
 def _fill_organizer_ids(session: Session, flush_context: Any, instances: Any) -> None:
     pending = [

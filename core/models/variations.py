@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db.base import Base, BigId, IdPK, TenantMixin
 from core.i18n import I18nString, TranslatedJSON
 from core.models.channels import SalesChannel, limit_channels_table
-from core.models.items import AVAILABILITY_MODE_HIDE, AVAILABILITY_MODES, Item, check_mode
+from core.models.items import AVAILABILITY_MODE_HIDE, AVAILABILITY_MODES, Item, check_channels, check_mode
 from core.models.mixins import InitDefaults
 from core.services.slugs import ValidationError
 
@@ -77,3 +77,4 @@ def validate_variation(variation: ItemVariation) -> None:
         check_mode(field, getattr(variation, field), AVAILABILITY_MODES)
     if variation.available_from and variation.available_until and variation.available_until < variation.available_from:
         raise ValidationError("available_until", "available_until is before available_from")
+    check_channels(variation)

@@ -76,3 +76,14 @@ def create_channel(
         session.add(channel)
         session.flush()
     return channel
+
+
+def delete_channel(session: Session, channel: SalesChannel, registry: Any = None) -> None:
+    """Delete ``channel``; channels of default-created types (``web``, ``api``, ...) cannot be deleted."""
+    channel_type = provider_for(channel.organizer, ISalesChannelType, channel.type, registry)
+    if channel_type is not None and channel_type.default_created and channel.identifier == channel.type:
+        raise ValidationError(
+            "type", f"the {channel.identifier!r} channel is created for every organizer and cannot be deleted"
+        )
+    session.delete(channel)
+    session.flush()

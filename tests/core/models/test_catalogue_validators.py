@@ -13,21 +13,29 @@ from core.i18n import I18nString
 from core.models import (
     Discount,
     Event,
+    EventMetaProperty,
+    EventMetaValue,
     Item,
     ItemBundle,
     ItemCategory,
+    ItemMetaProperty,
+    ItemMetaValue,
     ItemVariation,
+    ItemVariationMetaValue,
     Question,
     QuestionOption,
     Quota,
+    SalesChannel,
     SubEvent,
+    SubEventMetaValue,
     TaxRule,
     Voucher,
 )
 from core.models.addons import ItemAddOn, validate_addon, validate_bundle
 from core.models.discounts import validate_discount
 from core.models.event import validate_event, validate_subevent
-from core.models.items import validate_item
+from core.models.items import validate_category, validate_item
+from core.models.meta import validate_meta_value
 from core.models.questions import validate_question
 from core.models.quotas import validate_quota
 from core.models.tax import validate_tax_rule
@@ -393,3 +401,51 @@ def test_question_dependencies() -> None:
     refuses(lambda: validate_question(first), "dependency_question", "cycle")
     refuses(lambda: validate_question(question(dependency_question=question(type="B", event_id=2),
                                                dependency_boolean=True)), "dependency_question", "another event")
+
+
+# Categories, channels, meta values ---------------------------------------------------------------------------------
+
+
+def test_category_checks() -> None:
+    validate_category(ItemCategory(event_id=1, name="Tickets", cross_selling_mode="both",
+                                   cross_selling_condition="always"))
+    refuses(lambda: validate_category(ItemCategory(event_id=1, name="")), "name", "needs a name")
+    refuses(lambda: validate_category(ItemCategory(event_id=1, name="X", cross_selling_mode="all")),
+            "cross_selling_mode", "must be one of")
+    refuses(lambda: validate_category(ItemCategory(event_id=1, name="X", is_addon=True, cross_selling_mode="only")),
+            "cross_selling_mode", "add-on categories")
+    refuses(lambda: validate_category(ItemCategory(event_id=1, name="X", cross_selling_match_products=[
+        Item(event_id=2, name="Stranger")])), "cross_selling_match_products", "another event")
+
+
+def test_limit_sales_channels_of_another_organizer_are_refused() -> None:
+    foreign = SalesChannel(organizer_id=99, identifier="web", type="web", label="Web")
+    own = SalesChannel(organizer_id=1, identifier="api", type="api", label="API")
+    event = make_event(organizer_id=1, limit_sales_channels=[own])
+    validate_event(event)
+    validate_item(Item(event_id=1, event=event, name="T", limit_sales_channels=[own]))
+    refuses(lambda: validate_event(make_event(organizer_id=1, limit_sales_channels=[foreign])),
+            "limit_sales_channels", "not yours")
+    refuses(lambda: validate_item(Item(event_id=1, event=event, name="T", limit_sales_channels=[foreign])),
+            "limit_sales_channels", "not yours")
+    shirt = Item(event_id=1, event=event, name="Shirt")
+    refuses(lambda: validate_variation(ItemVariation(item=shirt, value="S", limit_sales_channels=[foreign])),
+            "limit_sales_channels", "not yours")
+    refuses(lambda: validate_discount(discount(organizer_id=1, limit_sales_channels=[foreign])),
+            "limit_sales_channels", "not yours")
+
+
+def test_event_time_zone_is_checked() -> None:
+    refuses(lambda: validate_event(make_event(timezone="Mars/Olympus")), "timezone", "unknown time zone")
+
+
+def test_meta_values_follow_their_property() -> None:
+    genre = EventMetaProperty(name="genre", choices=[{"key": "rock"}, {"key": "jazz"}])
+    validate_meta_value(EventMetaValue(property=genre, value="jazz"))
+    refuses(lambda: validate_meta_value(EventMetaValue(property=genre, value="pop")), "value", "not an allowed value")
+    colour = ItemMetaProperty(name="colour", required=True, allowed_values=None)
+    validate_meta_value(ItemMetaValue(property=colour, value="red"))
+    refuses(lambda: validate_meta_value(ItemMetaValue(property=colour, value=" ")), "value", "is required")
+    sizes = ItemMetaProperty(name="size", allowed_values=["S", "M"])
+    refuses(lambda: validate_meta_value(ItemVariationMetaValue(property=sizes, value="XL")), "value", "'size'")
+    refuses(lambda: validate_meta_value(SubEventMetaValue(value="x")), "property", "needs its property")

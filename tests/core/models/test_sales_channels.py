@@ -14,7 +14,7 @@ from core.channels import ApiChannelType, WebChannelType
 from core.db import scope
 from core.interfaces.channels import ISalesChannelType
 from core.models import Event, SalesChannel
-from core.services.channels import channel_types, create_channel, create_default_channels
+from core.services.channels import channel_types, create_channel, create_default_channels, delete_channel
 from core.services.organizers import create_organizer
 from core.services.slugs import ValidationError
 
@@ -72,3 +72,14 @@ def test_limit_sales_channels(db_session: Session, acme: Any) -> None:
         db_session.flush()
         db_session.expire(event)
         assert event.is_sold_on(web) and not event.is_sold_on(api)
+
+
+def test_default_channels_cannot_be_deleted(db_session: Session, acme: Any) -> None:
+    web = next(c for c in channels_of(db_session, acme) if c.identifier == "web")
+    with scope(acme.id):
+        with pytest.raises(ValidationError, match="'web' channel is created for every organizer") as info:
+            delete_channel(db_session, web)
+        assert info.value.field == "type"
+        extra = create_channel(db_session, acme, "api", "reseller", "Reseller")
+        delete_channel(db_session, extra)
+    assert [c.identifier for c in channels_of(db_session, acme)] == ["api", "web"]
