@@ -51,7 +51,7 @@ class OrderPosition(TaxColumns, AbstractPosition, TenantMixin, Base):
 
     id: Mapped[IdPK]
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id"), index=True)
-    positionid: Mapped[int] = mapped_column(Integer, default=1)
+    positionid: Mapped[int] = mapped_column(Integer)
     voucher_budget_use: Mapped[Decimal | None]
     tax_rule_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tax_rule.id"), index=True)
     secret: Mapped[str] = mapped_column(String(255), default=tokens.ticket_secret, index=True)

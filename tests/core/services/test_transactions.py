@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -280,3 +281,43 @@ def test_key_includes_tax_and_rounding(db_session: Session, event: Any, catalogu
     assert create_transactions(db_session, order) == 2
     position.attendee_email = "x@example.org"
     assert create_transactions(db_session, order) == 0
+
+
+@pytest.mark.usefixtures("scoped")
+def test_fee_changes_and_deleted_positions_are_journal_changes(
+    db_session: Session, tm: transaction.TransactionManager, event: Any, catalogue: SimpleNamespace
+) -> None:
+    order = make_order(db_session, event, catalogue, prices=("23.00", "10.00"))
+    fee = OrderFee(order=order, fee_type=OrderFee.FEE_TYPE_PAYMENT, value=Decimal("2.00"), internal_type="manual")
+    db_session.add(fee)
+    create_transactions(db_session, order)
+    order = _commit_and_reopen(tm, db_session, order)
+    order.all_fees[0].value = Decimal("2.50")
+    db_session.delete(order.all_positions[1])
+    with pytest.raises(TransactionJournalError):
+        tm.commit()
+    tm.abort()
+    tm.begin()
+    order = db_session.get(Order, order.id)
+    order.all_fees[0].value = Decimal("2.50")
+    db_session.delete(order.all_positions[1])
+    assert create_transactions(db_session, order) == 3
+    assert _content(db_session, order) == {(1, None, Decimal("23.00")): 1, (None, "payment", Decimal("2.50")): 1}
+    tm.commit()
+
+
+@pytest.mark.usefixtures("scoped")
+def test_rows_carry_the_given_time(db_session: Session, event: Any, catalogue: SimpleNamespace) -> None:
+    stamp = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
+    order = make_order(db_session, event, catalogue, journal=False)
+    create_transactions(db_session, order, now=stamp)
+    row = db_session.scalars(select(Transaction).where(Transaction.order_id == order.id)).one()
+    assert row.datetime.replace(tzinfo=row.datetime.tzinfo or UTC) == stamp  # SQLite drops the zone
+    assert row.count == 1 and row.migrated is False
+
+
+def test_bulk_refuses_orders_of_several_organizers(db_session: Session) -> None:
+    orders = [SimpleNamespace(organizer_id=1), SimpleNamespace(organizer_id=2)]
+    with pytest.raises(ValueError, match="one organizer"):
+        create_transactions_bulk(db_session, orders)  # type: ignore[arg-type]
+    assert create_transactions_bulk(db_session, []) == 0
