@@ -22,6 +22,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.tasks",
     "core.mail",
     "core.channels",
+    "core.services.payments",
     "core.pluginhost",
     "core.views",
 )
