@@ -23,6 +23,10 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.mail",
     "core.channels",
     "core.services.payments",
+    "core.services.secrets",
+    "core.services.invoices",
+    "core.services.placeholders",
+    "core.services.ordermails",
     "core.pluginhost",
     "core.views",
 )

@@ -70,6 +70,138 @@ def email_address(value: str) -> None:
         raise ValueError(f"{value!r} is not an e-mail address")
 
 
+def invoice_number_prefix(value: str) -> None:
+    """Validator: an invoice number prefix with only the date placeholders invoices understand."""
+    if value:  # imported late: the invoice services import the settings
+        from core.services.invoices.numbering import check_prefix
+
+        check_prefix(value)
+
+
+#: Order mail templates: ``kind -> (subject, text)``, stored as ``mail_subject_<kind>`` / ``mail_text_<kind>``.
+ORDER_MAIL_TEMPLATES: dict[str, tuple[str, str]] = {
+    "order_placed": (
+        "Your order: {code}",
+        "Hello,\n\nthank you for your order for {event}. We have received it.\n\n"
+        "Please pay {total_with_currency} by {expire_date}.\n\n{payment_info}\n\n"
+        "You can see your order and its status at any time here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_placed_attendee": (
+        "Your ticket: {event}",
+        "Hello,\n\na ticket for {event} has been ordered for you.\n\n"
+        "You can see the details of your ticket here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_free": (
+        "Your order: {code}",
+        "Hello,\n\nthank you for your order for {event}. It is confirmed; as it is free of charge, "
+        "there is nothing to pay.\n\nYou can see your order at any time here:\n{url}\n\n"
+        "Best regards,\nThe {event} team",
+    ),
+    "order_free_attendee": (
+        "Your ticket: {event}",
+        "Hello,\n\na free ticket for {event} has been ordered for you.\n\n"
+        "You can see the details of your ticket here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_placed_require_approval": (
+        "Your order {code} is waiting for approval",
+        "Hello,\n\nthank you for your order for {event}. The organizer has to approve it before it becomes "
+        "valid. We will write to you again as soon as it has been reviewed.\n\n"
+        "You can see your order at any time here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_approved": (
+        "Your order {code} has been approved",
+        "Hello,\n\ngood news: your order for {event} has been approved.\n\n"
+        "Please pay {total_with_currency} by {expire_date}.\n\n{payment_info}\n\n"
+        "You can see your order at any time here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_approved_attendee": (
+        "Your ticket: {event}",
+        "Hello,\n\nthe order of a ticket for {event} made for you has been approved.\n\n"
+        "You can see the details of your ticket here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_approved_free": (
+        "Your order {code} has been approved",
+        "Hello,\n\ngood news: your order for {event} has been approved. It is free of charge, so there is "
+        "nothing to pay.\n\nYou can see your order at any time here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_approved_free_attendee": (
+        "Your ticket: {event}",
+        "Hello,\n\nthe order of a free ticket for {event} made for you has been approved.\n\n"
+        "You can see the details of your ticket here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_denied": (
+        "Your order {code} has been declined",
+        "Hello,\n\nwe are sorry: the organizer has declined your order for {event}.\n\n{comment}\n\n"
+        "You can see your order here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_paid": (
+        "Payment received for your order {code}",
+        "Hello,\n\nwe have received your payment for {event}. Thank you!\n\n"
+        "You can see your order and download your tickets here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_paid_attendee": (
+        "Your ticket: {event}",
+        "Hello,\n\nthe ticket for {event} ordered for you has been paid.\n\n"
+        "You can see your ticket here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_canceled": (
+        "Order canceled: {code}",
+        "Hello,\n\nyour order {code} for {event} has been canceled.\n\n{comment}\n\n"
+        "You can see the details here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_changed": (
+        "Your order {code} has been changed",
+        "Hello,\n\nyour order for {event} has been changed.\n\n"
+        "You can see the current state of your order here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_expire_warning": (
+        "Your order {code} is about to expire",
+        "Hello,\n\nwe have not yet received the full payment for your order for {event}. Please pay "
+        "{pending_sum} by {expire_date}, otherwise the order will be canceled and the tickets released.\n\n"
+        "{payment_info}\n\nYou can pay or see your order here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_pending_warning": (
+        "Your order {code} is still unpaid",
+        "Hello,\n\nwe have not yet received the full payment for your order for {event}. Please pay "
+        "{pending_sum} by {expire_date}.\n\n{payment_info}\n\n"
+        "You can pay or see your order here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "order_payment_failed": (
+        "Payment failed for your order {code}",
+        "Hello,\n\nthe payment attempt for your order for {event} did not succeed. Your order is still "
+        "open; please try again or choose another payment method by {expire_date}:\n{url}\n\n"
+        "Best regards,\nThe {event} team",
+    ),
+    "order_invoice": (
+        "Invoice {invoice_number}",
+        "Hello,\n\nplease find attached a new invoice for your order {code} for {event}.\n\n"
+        "You can see your order here:\n{url}\n\nBest regards,\nThe {event} team",
+    ),
+    "resend_link": (
+        "Your order: {code}",
+        "Hello,\n\nyou asked for the link to your order for {event}. Here it is:\n{url}\n\n"
+        "If you did not ask for it, you can ignore this e-mail.\n\nBest regards,\nThe {event} team",
+    ),
+}
+
+#: Templates that have an attendee variant, sent to attendee addresses when ``mail_send_<kind>_attendee`` is on.
+ATTENDEE_MAIL_TEMPLATES = ("order_placed", "order_free", "order_approved", "order_approved_free", "order_paid")
+
+
+def _order_mail_settings() -> tuple[Setting, ...]:
+    settings: list[Setting] = []
+    for kind, (subject, text) in ORDER_MAIL_TEMPLATES.items():
+        label = kind.replace("_", " ")
+        settings.append(Setting(f"mail_subject_{kind}", I18nString, subject, label=_("Subject: ${kind}",
+                                                                                    mapping={"kind": label})))
+        settings.append(Setting(f"mail_text_{kind}", I18nString, text, label=_("Text: ${kind}",
+                                                                              mapping={"kind": label})))
+    for kind in ATTENDEE_MAIL_TEMPLATES:
+        settings.append(Setting(f"mail_send_{kind}_attendee", bool, False, label=_("Also mail the attendees"),
+                                doc=_("Send the attendee variant of this e-mail to every attendee address.")))
+    return tuple(settings)
+
+
 NAME_SCHEMES = ("full", "given_family", "title_given_family", "given_middle_family", "salutation_given_family")
 
 CORE_SETTINGS: tuple[Setting, ...] = (
@@ -98,6 +230,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             doc=_("Days before the payment deadline to remind the customer (0: never).")),
     Setting("mail_sales_channel_placed_paid", list, ["web"], label=_("Order e-mails for sales channels"),
             doc=_("Sales channels whose orders get the order placed and paid e-mails.")),
+    *_order_mail_settings(),
     Setting("smtp_use_custom", bool, False, label=_("Use a custom SMTP server")),
     Setting("smtp_host", str, "", label=_("SMTP host")),
     Setting("smtp_port", int, 587, validate=between(1, 65535), label=_("SMTP port")),
@@ -141,13 +274,43 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     # Invoicing
     Setting("invoice_generate", str, "False", write_permission=INVOICING, label=_("Generate invoices"),
             choices=(("False", _("No")), ("admin", _("Manually in the admin panel")),
-                     ("user", _("Automatically on user request")), ("True", _("Automatically for all orders")),
+                     ("user", _("Automatically on user request")),
+                     ("user_paid", _("Automatically on user request for paid orders")),
+                     ("True", _("Automatically for all orders")),
                      ("paid", _("Automatically on payment")))),
     Setting("invoice_numbers_consecutive", bool, True, write_permission=INVOICING,
             label=_("Consecutive invoice numbers")),
     Setting("invoice_numbers_counter_length", int, 5, validate=between(1, 15), write_permission=INVOICING,
             label=_("Digits of invoice numbers")),
-    Setting("invoice_numbers_prefix", str, "", write_permission=INVOICING, label=_("Invoice number prefix")),
+    Setting("invoice_numbers_prefix", str, "", validate=invoice_number_prefix, write_permission=INVOICING,
+            label=_("Invoice number prefix"), doc=_("Empty: the event slug. May contain %Y, %y, %m, %d and %j.")),
+    Setting("invoice_numbers_prefix_cancellations", str, "", validate=invoice_number_prefix,
+            write_permission=INVOICING, label=_("Invoice number prefix of cancellations"),
+            doc=_("Empty: the same prefix as invoices.")),
+    Setting("invoice_generate_sales_channels", list, ["web"], write_permission=INVOICING,
+            label=_("Generate invoices for sales channels"),
+            doc=_("Invoices are generated automatically only for orders of these sales channels.")),
+    Setting("invoice_generate_only_business", bool, False, write_permission=INVOICING,
+            label=_("Only for business customers"),
+            doc=_("Generate invoices automatically only when the invoice address is a business.")),
+    Setting("invoice_renderer", str, "classic", write_permission=INVOICING, label=_("Invoice layout"),
+            doc=_("Name of the invoice renderer, e.g. classic.")),
+    Setting("invoice_address_from_name", str, "", write_permission=INVOICING, label=_("Issuer name")),
+    Setting("invoice_address_from", str, "", write_permission=INVOICING, label=_("Issuer address"),
+            doc=_("Street and further address lines of the issuer.")),
+    Setting("invoice_address_from_zipcode", str, "", write_permission=INVOICING, label=_("Issuer ZIP code")),
+    Setting("invoice_address_from_city", str, "", write_permission=INVOICING, label=_("Issuer city")),
+    Setting("invoice_address_from_state", str, "", write_permission=INVOICING, label=_("Issuer state")),
+    Setting("invoice_address_from_country", str, "", write_permission=INVOICING, label=_("Issuer country"),
+            doc=_("Two-letter ISO country code.")),
+    Setting("invoice_address_from_tax_id", str, "", write_permission=INVOICING, label=_("Issuer tax ID")),
+    Setting("invoice_address_from_vat_id", str, "", write_permission=INVOICING, label=_("Issuer VAT ID")),
+    Setting("invoice_introductory_text", I18nString, "", write_permission=INVOICING,
+            label=_("Introductory text"), doc=_("Printed above the invoice lines.")),
+    Setting("invoice_additional_text", I18nString, "", write_permission=INVOICING,
+            label=_("Additional text"), doc=_("Printed below the invoice lines.")),
+    Setting("invoice_footer_text", I18nString, "", write_permission=INVOICING, label=_("Footer"),
+            doc=_("Printed at the bottom of every page, e.g. bank details or the registry number.")),
     Setting("invoice_include_free", bool, True, write_permission=INVOICING, label=_("Invoice free products")),
     Setting("invoice_email_attachment", bool, True, write_permission=INVOICING,
             label=_("Attach invoices to e-mails")),
