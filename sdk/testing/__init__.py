@@ -6,6 +6,7 @@ fixtures of the concern modules re-exported below. The database is SQLite in a t
 or the PostgreSQL database named by ``TICKETRY_TEST_DATABASE_URL``.
 """
 
+from sdk.testing.fixtures_commerce import catalogue, order_factory
 from sdk.testing.fixtures_db import (
     app,
     config,
@@ -31,10 +32,10 @@ from sdk.testing.fixtures_settings import event_settings, organizer_settings, pl
 from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 
 __all__ = [
-    "_ticketry_enabled_plugins", "app", "cheap_password_hashing", "config", "connection", "db_engine", "db_session",
-    "empty_database_url", "empty_engine", "event", "event_settings", "frozen_time", "huey_immediate", "login",
-    "mailoutbox", "make_fake_plugin", "organizer", "organizer_settings", "platform_settings", "plugin_config",
-    "registry", "signal_log", "team", "ticketry_settings", "tm", "token", "user",
+    "_ticketry_enabled_plugins", "app", "catalogue", "cheap_password_hashing", "config", "connection", "db_engine",
+    "db_session", "empty_database_url", "empty_engine", "event", "event_settings", "frozen_time", "huey_immediate",
+    "login", "mailoutbox", "make_fake_plugin", "order_factory", "organizer", "organizer_settings", "platform_settings",
+    "plugin_config", "registry", "signal_log", "team", "ticketry_settings", "tm", "token", "user",
 ]
 
 
