@@ -35,6 +35,7 @@ from core.pluginhost import send
 from core.services.deadlines import last_payment_date
 from core.services.errors import OrderError
 from core.services.order_signals import OrderPaid
+from core.services.ordermails import send_order_mail
 from core.services.payments.late import check_late_payment
 from core.services.payments.states import create_payment, log_actor
 from core.services.payments.sums import is_overpaid, payment_refund_sum
@@ -120,6 +121,8 @@ def _mark_paid(
         "force": force,
     }, **log_actor(actor))
     send(OrderPaid(order))
+    if send_mail:
+        send_order_mail(session, order, "paid")
 
 
 def confirm_payment(

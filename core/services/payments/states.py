@@ -15,6 +15,7 @@ from core.models.auth import User
 from core.models.orders import Order
 from core.models.payments import OrderPayment
 from core.models.positions import OrderFee
+from core.services.ordermails import send_order_mail
 from core.services.payments.context import PaymentContext, PaymentError
 from core.services.payments.lookup import payment_provider
 
@@ -83,6 +84,8 @@ def fail_payment(payment: OrderPayment, *, info: dict[str, Any] | None = None, a
     log_action(order, "pretix.event.order.payment.failed", {
         "local_id": payment.local_id, "provider": payment.provider, "info": info or {},
     }, **log_actor(actor))
+    if send_mail and order.status == Order.STATUS_PENDING:
+        send_order_mail(object_session(order), order, "payment_failed")
     return True
 
 

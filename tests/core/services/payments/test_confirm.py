@@ -54,7 +54,15 @@ def test_confirm_marks_the_order_paid_once(make_order, db_session, user) -> None
     assert order.status == Order.STATUS_PAID
     assert payment.state == "confirmed" and payment.payment_date is not None
     assert payments.confirm_payment(payment, actor=user) is False
-    assert actions(db_session, order) == ["pretix.event.order.payment.confirmed", "pretix.event.order.paid"]
+    assert actions(db_session, order) == [
+        "pretix.event.order.payment.confirmed", "pretix.event.order.paid", "pretix.event.order.email.paid",
+    ]
+
+
+def test_confirm_without_mail(make_order, db_session) -> None:
+    order = make_order()
+    payments.confirm_payment(payments.create_payment(order, "manual", D("10.00")), send_mail=False)
+    assert "pretix.event.order.email.paid" not in actions(db_session, order)
     assert payments.pending_sum(order) == 0 and not payments.is_overpaid(order)
 
 
@@ -154,6 +162,7 @@ def test_fail_payment(make_order, db_session) -> None:
     payments.confirm_payment(confirmed)
     assert payments.fail_payment(confirmed) is False and confirmed.state == "confirmed"
     assert actions(db_session, order).count("pretix.event.order.payment.failed") == 1
+    assert actions(db_session, order).count("pretix.event.order.email.payment_failed") == 1
 
 
 def test_cancel_payment(make_order, db_session) -> None:
