@@ -117,7 +117,8 @@ def send_order_mail(
     :param position: mail only this position's attendee (with the attendee variant where there is one).
     :param context: extra placeholder values, e.g. ``{"comment": "...", "payment_info": "..."}``; amounts given as
         Decimal are shown as money of the order's currency.
-    :param invoices: invoices to attach to the order's mail (when ``invoice_email_attachment`` is on).
+    :param invoices: invoices to attach to the order's mail (when ``invoice_email_attachment`` is on); the last one
+        is the ``{invoice_number}``.
     :raises OrderError: ``unknown_mail_kind`` for a kind not in :data:`TEMPLATES`.
     """
     settings = settings_for(session, order.event)
@@ -126,7 +127,10 @@ def send_order_mail(
             settings.get("mail_sales_channel_placed_paid") or []):
         return []
     locale = order.locale or settings.get("locale")
+    invoices = list(invoices)
     extra = _prepared(context, order, locale)
+    if invoices:
+        extra.setdefault("invoice", invoices[-1])
     sent: list[OutgoingMail] = []
     if position is not None:
         if position.attendee_email:

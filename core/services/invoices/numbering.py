@@ -98,10 +98,15 @@ def highest_number(session: Any, organizer_id: int, prefix: str) -> int:
         .where(Invoice.organizer_id == organizer_id, Invoice.prefix == prefix, ~Invoice.invoice_no.contains("-"))
         .order_by(func.length(Invoice.invoice_no).desc(), Invoice.invoice_no.desc())
     )
-    for number in session.scalars(stmt.execution_options(yield_per=50)):
-        if number.isdigit():
-            return int(number)
-    return 0
+    offset = 0
+    while True:
+        page = session.scalars(stmt.limit(50).offset(offset)).all()
+        for number in page:
+            if number.isdigit():
+                return int(number)
+        if len(page) < 50:
+            return 0
+        offset += 50
 
 
 def format_number(counter: int, length: int) -> str:
