@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from core.services.errors import CommerceError
+from plugins.payment_banktransfer.banking import iban_is_valid
 
 #: Encodings tried in order; latin-1 accepts any byte, so it is the last resort.
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d/%m/%y", "%Y%m%d", "%d-%m-%Y")
 Column = int | str
+_LEADING_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11}")
 
 
 class StatementError(CommerceError):
@@ -195,9 +197,9 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> list[StatementLine]:
     text = decode(data, mapping.encoding)
     if not text.strip():
         raise StatementError("The file is empty.")
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=mapping.delimiter or _delimiter(text))
-            if any(cell.strip() for cell in row)]
-    header = rows.pop(0) if mapping.has_header and rows else None
+    reader = csv.reader(io.StringIO(text), delimiter=mapping.delimiter or _delimiter(text))
+    numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    header = numbered.pop(0)[1] if mapping.has_header and numbered else None
     amount_col = _index(mapping.amount, header, "amount")
     date_col = None if mapping.date is None else _index(mapping.date, header, "date")
     reference_cols = [_index(c, header, "reference") for c in mapping.reference]
@@ -211,7 +213,7 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> list[StatementLine]:
         return row[index].strip() if index is not None and index < len(row) else ""
 
     lines = []
-    for number, row in enumerate(rows, start=2 if header is not None else 1):
+    for number, row in numbered:
         line = StatementLine(
             amount=None,
             reference=" ".join(filter(None, (cell(row, c) for c in reference_cols))),
@@ -228,6 +230,16 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> list[StatementLine]:
         lines.append(line)
     assign_checksums(lines)
     return lines
+
+
+def _payer_and_iban(name: str, iban: str) -> tuple[str, str]:
+    """Split the account number off the payer name where ``mt-940`` joined the ``?31`` and ``?32`` sub-fields."""
+    iban = iban.replace(" ", "").upper()
+    name = name.strip()
+    if not iban and _LEADING_IBAN.match(name):
+        length = next((n for n in range(min(len(name), 34), 14, -1) if iban_is_valid(name[:n])), 0)
+        iban, name = name[:length], name[length:]
+    return " ".join(name.split()), iban
 
 
 def parse_mt940(data: bytes) -> list[StatementLine]:
@@ -255,13 +267,15 @@ def parse_mt940(data: bytes) -> list[StatementLine]:
         reference = " ".join(purpose) if isinstance(purpose, list) else (purpose or "")
         if not reference:
             reference = str(values.get("transaction_details") or values.get("extra_details") or "")
+        payer, iban = _payer_and_iban(str(values.get("applicant_name") or ""),
+                                      str(values.get("applicant_iban") or ""))
         lines.append(StatementLine(
             amount=Decimal(amount.amount) if amount is not None else None,
             reference=" ".join(reference.split()),
-            payer=" ".join(str(values.get("applicant_name") or "").split()),
+            payer=payer,
             date=dt.date(date.year, date.month, date.day) if date is not None else None,
             date_text=date.isoformat() if date is not None else "",
-            iban=str(values.get("applicant_iban") or "").replace(" ", "").upper(),
+            iban=iban,
             bic=str(values.get("applicant_bin") or "").replace(" ", "").upper(),
             error=None if amount is not None else "The transaction has no amount.",
         ))
