@@ -27,6 +27,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.services.invoices",
     "core.services.placeholders",
     "core.services.ordermails",
+    "core.services.orders.lifecycle",
     "core.services.orders",
     "core.pluginhost",
     "core.views",
