@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from core.models import LogEntry, Voucher
 from core.models.orders import Order
-from core.models.payments import OrderPayment
 from core.models.positions import OrderFee, OrderPosition
 from core.models.transactions import Transaction
 from core.services.errors import CommerceError
@@ -50,3 +49,162 @@ def test_places_a_pending_order_with_payment_and_journal(db_session, catalogue) 
     assert count(db_session, Transaction) == 2
     assert order.expires > dt.datetime.now(dt.UTC)
     assert "pretix.event.order.placed" in actions(db_session)
+
+
+def test_sold_out_quota_refuses_and_writes_nothing(db_session, catalogue, order_factory) -> None:
+    order_factory(items=[(catalogue.ticket, None, "23.00")] * 9)
+    before = (count(db_session, Order), count(db_session, OrderPosition))
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [catalogue.ticket] * 2)
+    assert info.value.key == "in_part" and info.value.params["available"] == 1
+    order_factory(items=[(catalogue.ticket, None, "23.00")])
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue)
+    assert info.value.key == "unavailable"
+    assert (count(db_session, Order), count(db_session, OrderPosition)) == (before[0] + 1, before[1] + 1)
+
+
+def test_force_skips_quota_and_voucher_checks(db_session, catalogue, order_factory) -> None:
+    order_factory(items=[(catalogue.ticket, None, "23.00")] * 10)
+    order = place(db_session, catalogue, force=True, sales_channel="api")
+    assert order.status == Order.STATUS_PENDING
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (lambda cat: setattr(cat.ticket, "active", False), "unavailable"),
+    (lambda cat: setattr(cat.ticket, "require_voucher", True), "voucher_required"),
+    (lambda cat: setattr(cat.ticket, "max_per_order", 1), "max_items_per_product"),
+    (lambda cat: setattr(cat.ticket, "min_per_order", 3), "min_items_per_product"),
+    (lambda cat: cat.ticket_quota.items.remove(cat.ticket), "unavailable"),
+])
+def test_position_constraints(db_session, catalogue, change, key) -> None:
+    change(catalogue)
+    db_session.flush()
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [catalogue.ticket, catalogue.ticket])
+    assert info.value.key == key
+    assert count(db_session, Order) == 0
+
+
+def test_variation_required_and_priced(db_session, catalogue) -> None:
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [catalogue.shirt])
+    assert info.value.key == "unavailable"
+    order = place(db_session, catalogue, [PositionRequest(item=catalogue.shirt, variation=catalogue.shirt_l)])
+    assert order.total == D("17.00")
+
+
+def test_max_order_size(db_session, catalogue) -> None:
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [catalogue.ticket] * 501, force=True)
+    assert info.value.key == "max_items"
+
+
+def make_voucher(db_session, catalogue, **fields) -> Voucher:
+    fields.setdefault("code", "SAVE10NOW")
+    voucher = Voucher(event=catalogue.event, organizer_id=catalogue.event.organizer_id, **fields)
+    db_session.add(voucher)
+    db_session.flush()
+    return voucher
+
+
+def test_voucher_price_usage_and_log(db_session, catalogue) -> None:
+    voucher = make_voucher(db_session, catalogue, max_usages=2, price_mode="subtract", value=D("3.00"))
+    order = place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher="save10now")] * 2)
+    assert order.total == D("40.00")
+    db_session.refresh(voucher)
+    assert voucher.redeemed == 2
+    assert "pretix.voucher.redeemed" in actions(db_session)
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher=voucher)])
+    assert info.value.key == "voucher_redeemed"
+
+
+def test_voucher_errors(db_session, catalogue) -> None:
+    expired = make_voucher(db_session, catalogue, code="OLDVOUCHER",
+                           valid_until=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+    other = make_voucher(db_session, catalogue, code="SHIRTONLY", item=catalogue.shirt)
+    minimum = make_voucher(db_session, catalogue, code="TWOATLEAST", max_usages=5, min_usages=2)
+    for voucher, key in ((expired, "voucher_expired"), (other, "voucher_invalid_item"),
+                         (minimum, "voucher_min_usages")):
+        with pytest.raises(CommerceError) as info:
+            place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher=voucher)])
+        assert info.value.key == key
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher="NOSUCHCODE")])
+    assert info.value.key == "voucher_invalid"
+
+
+def test_voucher_budget_caps_the_discount(db_session, catalogue) -> None:
+    voucher = make_voucher(db_session, catalogue, max_usages=10, price_mode="subtract", value=D("10.00"),
+                           budget=D("15.00"))
+    order = place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher=voucher)] * 2)
+    assert [p.price for p in order.all_positions] == [D("13.00"), D("18.00")]
+    assert [p.voucher_budget_use for p in order.all_positions] == [D("10.00"), D("5.00")]
+    second = place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, voucher=voucher)])
+    assert second.total == D("23.00")
+
+
+def test_approval_creates_no_payment(db_session, catalogue) -> None:
+    catalogue.ticket.require_approval = True
+    order = place(db_session, catalogue, payment_provider="manual")
+    assert order.require_approval and order.payments == [] and order.status == Order.STATUS_PENDING
+    assert count(db_session, Transaction) == 0
+    assert "pretix.event.order.placed.require_approval" in actions(db_session)
+
+
+def test_free_order_is_confirmed_at_once(db_session, catalogue) -> None:
+    order = place(db_session, catalogue, [PositionRequest(item=catalogue.ticket, price=D("0.00"))],
+                  sales_channel="api")
+    assert order.status == Order.STATUS_PAID
+    assert [(p.provider, p.state) for p in order.payments] == [("free", "confirmed")]
+
+
+def test_payment_fee_is_added(db_session, catalogue) -> None:
+    settings = settings_for(db_session, catalogue.event)
+    settings.set("payment_manual__fee_abs", D("1.50"))
+    order = place(db_session, catalogue, payment_provider="manual")
+    fees = db_session.scalars(select(OrderFee)).all()
+    assert [(f.fee_type, f.value, f.internal_type) for f in fees] == [("payment", D("1.50"), "manual")]
+    assert order.total == D("24.50") and order.payments[0].fee is fees[0]
+    assert count(db_session, Transaction) == 2
+
+
+def test_unknown_provider_and_channel(db_session, catalogue) -> None:
+    for kwargs, key in (({"payment_provider": "nope"}, "payment_provider_unknown"),
+                        ({"sales_channel": "nope"}, "sales_channel_unknown")):
+        with pytest.raises(CommerceError) as info:
+            place(db_session, catalogue, **kwargs)
+        assert info.value.key == key
+
+
+def test_simulate_writes_nothing(db_session, catalogue) -> None:
+    order = place(db_session, catalogue, [catalogue.ticket] * 2, simulate=True, payment_provider="manual")
+    assert order.total == D("46.00") and order.code
+    assert count(db_session, Order) == 0 and count(db_session, Transaction) == 0 and count(db_session, LogEntry) == 0
+
+
+def test_signal_and_mail_after_commit(db_session, catalogue, signal_log, mailoutbox, tm) -> None:
+    settings = settings_for(db_session, catalogue.event)
+    order = place(db_session, catalogue, payment_provider="manual")
+    assert [s.signal.order for s in signal_log.of(OrderPlaced)] == [order]
+    assert mailoutbox == []
+    assert "web" in (settings.get("mail_sales_channel_placed_paid") or [])
+    tm.commit()
+    assert [m["To"] for m in mailoutbox] == ["buyer@example.org"]
+
+
+def test_statement_count_of_a_one_position_order(db_session, catalogue, connection) -> None:
+    place(db_session, catalogue, payment_provider="manual")
+    db_session.expire_all()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    sa_event.listen(connection, "before_cursor_execute", record)
+    try:
+        place(db_session, catalogue, payment_provider="manual")
+    finally:
+        sa_event.remove(connection, "before_cursor_execute", record)
+    assert len(statements) <= 30, "\n".join(statements)
