@@ -162,14 +162,19 @@ def book_transaction(transaction: BankTransaction, order: Order, *, actor: Any =
 
 
 def check_line(transaction: BankTransaction) -> str | None:
-    """Why ``transaction`` cannot be booked at all (no amount, outgoing money, too many decimals), or None."""
+    """Why ``transaction`` cannot be booked at all (no amount, outgoing or zero money), or None."""
     amount = transaction.amount
     if amount is None:
         return transaction.comment or "The amount could not be read."
     if amount <= 0:
         return "Outgoing or zero amount; only incoming transfers are matched."
-    places = currency_places(transaction.job.currency)
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+    return None
+
+
+def amount_problem(amount: Decimal | None, currency: str) -> str | None:
+    """Why ``amount`` cannot be stored for ``currency``: more decimal places than the currency has, or None."""
+    places = currency_places(currency)
+    if amount is not None and amount != amount.quantize(Decimal(1).scaleb(-places)):
         return f"The amount {amount} has more than {places} decimal places."
     return None
 

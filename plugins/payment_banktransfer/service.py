@@ -26,7 +26,7 @@ from core.services.errors import CommerceError
 from core.settings import settings_for
 from core.tasks import enqueue_after_commit
 from plugins.payment_banktransfer.importer import CsvMapping, StatementLine, parse_csv, parse_mt940
-from plugins.payment_banktransfer.matching import actor_fields, book_transaction
+from plugins.payment_banktransfer.matching import actor_fields, amount_problem, book_transaction
 from plugins.payment_banktransfer.models import BankImportJob, BankTransaction
 from plugins.payment_banktransfer.tasks import process_import
 
@@ -88,9 +88,11 @@ def start_import(
                             state=BankImportJob.STATE_PENDING)
         session.add(job)
         for line in lines:
+            line.error = line.error or amount_problem(line.amount, currency)
             job.transactions.append(BankTransaction(
                 organizer_id=organizer.id, date=line.date, date_text=line.date_text[:50], payer=line.payer,
-                reference=line.reference, amount=line.amount, iban=line.iban[:64], bic=line.bic[:32],
+                reference=line.reference, amount=None if line.error else line.amount, iban=line.iban[:64],
+                bic=line.bic[:32],
                 checksum=line.checksum, comment=line.error or "",
                 state=BankTransaction.STATE_INVALID if line.error else BankTransaction.STATE_IMPORTED,
             ))
