@@ -181,6 +181,8 @@ class OrderChangeManager:
     def change_subevent(self, position: OrderPosition, subevent: Any) -> None:
         """Move ``position`` to another date of the series."""
         self._position(position)
+        if subevent is None:
+            raise OrderError("subevent_required", "Choose the date to move the position to.")
         self._subevent(subevent)
         item_id, variation_id, _old = self._after[position.id]
         self._after[position.id] = (item_id, variation_id, subevent.id)
