@@ -15,6 +15,7 @@ from core.models import Item, ItemCategory, ItemVariation, Quota, SalesChannel, 
 from core.models.cart import CartPosition
 from core.models.orders import Order
 from core.models.positions import OrderPosition
+from core.services.transactions import create_transactions
 
 D = Decimal
 _codes = (f"Q{n:04d}" for n in itertools.count(1))
@@ -78,6 +79,7 @@ class Shop:
                 price=D("0.00"), **position_fields,
             ))
         self.session.flush()
+        create_transactions(self.session, order)
         return order
 
     def cart(self, cart_id: str = "other", item: Item | None = None, count: int = 1,
