@@ -29,6 +29,8 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.services.ordermails",
     "core.services.orders.lifecycle",
     "core.services.orders",
+    "core.services.quotas",
+    "core.services.cart",
     "core.pluginhost",
     "core.views",
 )
