@@ -47,3 +47,11 @@ class OrderError(CommerceError):
 
 class PricingError(CommerceError):
     """A price could not be computed: a free price below the minimum, a blocked country, bad tax rule data, ..."""
+
+
+class QuotaExceeded(OrderError):
+    """Capacity (a quota, a voucher budget) no longer suffices for an order that must take it anew.
+
+    Raised by late payments of expired orders, reactivation and similar re-checks; ``key`` is ``quota`` or
+    ``voucher_budget_used``, ``params`` name the quota or voucher.
+    """

@@ -33,7 +33,7 @@ from core.models.orders import Order
 from core.models.payments import OrderPayment
 from core.pluginhost import send
 from core.services.deadlines import last_payment_date
-from core.services.errors import OrderError
+from core.services.errors import OrderError, QuotaExceeded
 from core.services.order_signals import OrderPaid
 from core.services.ordermails import send_order_mail
 from core.services.payments.late import check_late_payment
@@ -102,7 +102,7 @@ def check_can_be_paid(session: Session, order: Order, *, force: bool = False) ->
             raise OrderError("late", f"Order {order.code} has expired and this event accepts no late payments.")
         try:
             check_late_payment(session, order)
-        except OrderError as exc:
+        except QuotaExceeded as exc:
             log_action(order, "pretix.event.order.quotaexceeded", {"message": exc.message})
             raise
 

@@ -19,6 +19,8 @@ from core.models.orders import Order
 from core.models.positions import OrderPosition
 from core.models.quotas import Quota, quota_items, quota_variations
 from core.models.vouchers import Voucher
+from core.services import quotas as quota_service
+from core.services.errors import QuotaExceeded
 
 
 def _counted(position: OrderPosition) -> bool:
@@ -95,9 +97,6 @@ def check_late_payment(session: Session, order: Order) -> None:
     :class:`~core.services.errors.QuotaExceeded` (key ``quota``) naming the first quota or voucher that no longer
     fits; nothing is written.
     """
-    from core.services import quotas as quota_service
-    from core.services.errors import QuotaExceeded
-
     quotas, needed = needed_quotas(session, order)
     budgets = budget_vouchers(order)
     vouchers = list(session.scalars(select(Voucher).where(Voucher.id.in_(budgets)))) if budgets else []
