@@ -83,11 +83,25 @@ class Lineage:
 
 
 def installed_plugins() -> dict[str, str]:
-    """Plugin name -> top-level package of every ``ticketry.plugins`` entry point (loadable or not)."""
+    """Plugin name -> package of every ``ticketry.plugins`` entry point (loadable or not).
+
+    The package is the entry point's module when that is a package (``plugins.payment_banktransfer``
+    for a bundled plugin), else the module's parent package. Plugin modules are not executed.
+    """
     found: dict[str, str] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name, ep.module.partition(".")[0])
+        found.setdefault(ep.name, _package_name(ep.module))
     return dict(sorted(found.items()))
+
+
+def _package_name(module: str) -> str:
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations is not None:
+        return module
+    return module.rpartition(".")[0] or module
 
 
 def _package_dir(package: str) -> Path:

@@ -10,7 +10,15 @@ from sqlalchemy import Engine, Integer, String, func, insert, inspect, select, t
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db import migrate
-from core.db.lineages import Lineage, MigrationError, core_lineage, import_models, loaded_lineages, plugin_lineage
+from core.db.lineages import (
+    Lineage,
+    MigrationError,
+    core_lineage,
+    import_models,
+    installed_plugins,
+    loaded_lineages,
+    plugin_lineage,
+)
 from core.models import Event, EventPlugin, Organizer, OrganizerPlugin
 from core.models.settings import EventSetting, OrganizerSetting
 
@@ -117,7 +125,18 @@ def test_upgrade_all_runs_core_then_loaded_plugins(empty_engine: Engine, registr
 
 
 def test_pending_all_names_lineages_behind(migrated: Engine, registry: Any) -> None:
-    assert migrate.pending_all(migrated, registry) == {PLUGIN: migrate.pending(migrated, plugin_lineage(PLUGIN))}
+    behind = migrate.pending_all(migrated, registry)
+    assert "core" not in behind
+    assert behind[PLUGIN] == migrate.pending(migrated, plugin_lineage(PLUGIN))
+    migrate.upgrade(migrated, plugin_lineage(PLUGIN))
+    assert PLUGIN not in migrate.pending_all(migrated, registry)
+
+
+def test_bundled_plugin_lineage_lives_in_its_own_package() -> None:
+    assert installed_plugins()["banktransfer"] == "plugins.payment_banktransfer"
+    lineage = plugin_lineage("banktransfer")
+    assert lineage.versions_dir.parts[-4:] == ("plugins", "payment_banktransfer", "migrations", "versions")
+    assert lineage.has_revisions
 
 
 def test_unknown_plugin_is_named() -> None:
