@@ -340,3 +340,20 @@ def test_canceled_orders_cannot_be_changed(order_factory: Any) -> None:
     with pytest.raises(OrderError) as info:
         ocm.commit()
     assert info.value.key == "order_canceled"
+
+
+def test_change_reissues_an_open_invoice(db_session: Any, tm: Any, huey_immediate: Any, order_factory: Any) -> None:
+    from core.models import Invoice
+    from core.services.invoices import generate_invoice
+
+    order = order_factory()
+    order_id, first_id = order.id, generate_invoice(order).id
+    ocm = OrderChangeManager(order, notify=False)
+    ocm.change_price(order.positions[0], Decimal("20.00"))
+    ocm.commit()
+    tm.commit()
+    tm.begin()
+    invoices = db_session.scalars(select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id)).all()
+    assert len(invoices) == 3  # original, its cancellation, the new one
+    assert invoices[1].is_cancellation and invoices[1].refers_id == first_id
+    assert sum(line.gross_value for line in invoices[2].lines) == Decimal("43.00")
