@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from pyramid.threadlocal import get_current_registry
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -46,7 +47,7 @@ from core.models.positions import OrderFee, OrderPosition
 from core.models.vouchers import Voucher
 from core.pluginhost import send
 from core.services.codes import assign_order_code
-from core.services.deadlines import last_payment_date, payment_deadline
+from core.services.deadlines import CHANNEL_KEYS, last_payment_date, payment_deadline
 from core.services.errors import OrderError
 from core.services.order_signals import OrderPlaced, OrderValidIfPending, ValidateOrder
 from core.services.orders.placing.capacity import CapacityPlan, quotas_of_lines
@@ -141,6 +142,18 @@ def _check_dates(event: Event, lines: Sequence[Line], settings: Any, moment: dt.
     last = last_payment_date(settings, tz=event.timezone, event_dates=_ordered_dates(event, lines))
     if last is not None and moment > last:
         raise OrderError("payment_ended", "The payment period for this event is over.")
+
+
+def _deadline_settings(settings: Any, channel: str) -> dict[str, Any]:
+    """The payment term settings with the channel's declared overrides, as a plain mapping.
+
+    Asking the proxy for an undeclared per-channel key raises (and suggests close matches, which is slow), so only
+    the declared ``<key>_<channel>`` overrides are read.
+    """
+    schema = get_current_registry().settings_schema
+    keys = [*CHANNEL_KEYS, "payment_term_last", "payment_term_expire_delay_days"]
+    keys += [f"{key}_{channel}" for key in CHANNEL_KEYS if f"{key}_{channel}" in schema]
+    return {key: settings[key] for key in keys}
 
 
 def _needs_approval(lines: Sequence[Line]) -> bool:
@@ -252,8 +265,8 @@ class _Placement:
             locale=locale, sales_channel=channel, total=total, comment=comment, meta_info=meta_info,
             testmode=event.testmode if testmode is None else testmode, require_approval=approval,
             valid_if_pending=valid_if_pending, tax_rounding_mode=mode, datetime=real_now,
-            expires=payment_deadline(moment, settings, tz=event.timezone, event_dates=_ordered_dates(event, lines),
-                                     channel=channel.identifier),
+            expires=payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
+                                     event_dates=_ordered_dates(event, lines), channel=channel.identifier),
         )
         if self.simulate:
             savepoint = session.begin_nested()
