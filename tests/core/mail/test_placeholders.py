@@ -72,24 +72,24 @@ class Broken:
 
 
 @implementer(IPlaceholder)
-class OrderUrl:
+class WaitingListUrl:
     identifier = "url"
-    required_context = ("event", "order")
+    required_context = ("event", "waitinglist_entry")
 
     def __init__(self, scope):
         pass
 
     def render(self, context):
-        return f"order-url-{context['order']}"
+        return f"waitinglist-url-{context['waitinglist_entry']}"
 
 
 @pytest.fixture
 def plugin_app(plugin_config, db_session, event):
-    """An app with the event-level plugin ``mailtest`` offering ``{broken}`` and an order-specific ``{url}``."""
+    """An app with the event-level plugin ``mailtest`` offering ``{broken}`` and a waiting-list ``{url}``."""
 
     def includeme(config):
         config.add_provider(IPlaceholder, "mailtest_broken", Broken)
-        config.add_provider(IPlaceholder, "mailtest_order_url", OrderUrl)
+        config.add_provider(IPlaceholder, "mailtest_waitinglist_url", WaitingListUrl)
 
     return plugin_config(make_fake_plugin("mailtest", includeme, level=Level.EVENT))
 
@@ -100,9 +100,10 @@ def render_with_current_registry(event, template, **context):
 
 
 def test_plugin_placeholders_only_where_the_plugin_is_active(plugin_app, db_session, event):
-    assert render_with_current_registry(event, "{broken} {url}", order=7) == "{broken} http://127.0.0.1:8000/demo/conf/"
+    rendered = render_with_current_registry(event, "{broken} {url}", waitinglist_entry=7)
+    assert rendered == "{broken} http://127.0.0.1:8000/demo/conf/"
     enable_plugin(db_session, event, "mailtest")
-    assert render_with_current_registry(event, "{url}", order=7) == "order-url-7"
+    assert render_with_current_registry(event, "{url}", waitinglist_entry=7) == "waitinglist-url-7"
     assert render_with_current_registry(event, "{url}") == "http://127.0.0.1:8000/demo/conf/"
 
 
