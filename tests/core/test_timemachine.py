@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
 from pyramid import testing
+from pyramid.config import Configurator
 from pyramid.events import ContextFound
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.session import SignedCookieSessionFactory
@@ -46,9 +48,20 @@ def test_time_machine_normalises_to_utc_and_refuses_naive_datetimes():
         pass
 
 
+@contextmanager
+def bare_config():
+    """A throwaway configurator made current on top of the app's (``testing.testConfig`` would clear the stack)."""
+    config = Configurator(autocommit=True)
+    config.begin()
+    try:
+        yield config
+    finally:
+        config.end()
+
+
 @pytest.fixture
 def pyramid_config():
-    with testing.testConfig() as config:
+    with bare_config() as config:
         config.set_session_factory(SignedCookieSessionFactory("secret"))
         yield config
 
@@ -121,7 +134,7 @@ def test_no_event_context_no_override(pyramid_config):
 
 
 def test_no_session_factory_means_no_override():
-    with testing.testConfig() as config:
+    with bare_config() as config:
         request = make_request(config)
         assert found(request)[1] is None
 
