@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import timemachine
@@ -48,6 +47,7 @@ from core.services.positions import (
     check_voucher_requirement,
     check_voucher_usage,
     expand_bundles,
+    held_in_carts,
     plan_capacity,
 )
 
@@ -59,18 +59,6 @@ def request_of(position: CartPosition) -> PositionRequest:
     """A :class:`PositionRequest` describing an existing cart position (for re-validation)."""
     return PositionRequest(item=position.item, variation=position.variation, subevent=position.subevent,
                            voucher=position.voucher, addon_to=position.addon_to, is_bundled=position.is_bundled)
-
-
-def in_other_carts(session: Session, voucher_ids: set[int], cart_id: str, now: dt.datetime) -> Counter[int]:
-    """Unexpired positions of other carts per voucher (one query)."""
-    if not voucher_ids:
-        return Counter()
-    rows = session.execute(
-        select(CartPosition.voucher_id, func.count()).where(
-            CartPosition.voucher_id.in_(voucher_ids), CartPosition.cart_id != cart_id, CartPosition.expires >= now)
-        .group_by(CartPosition.voucher_id)
-    )
-    return Counter(dict(rows.all()))
 
 
 def new_expiry(valid: Sequence[CartPosition], now: dt.datetime, reservation: dt.timedelta
@@ -147,7 +135,7 @@ def _check_vouchers(session: Session, cart_id: str, vouchers: dict[int, Any], vi
         return
     for voucher in vouchers.values():
         session.refresh(voucher, ["redeemed", "max_usages"])
-    others = in_other_carts(session, set(vouchers), cart_id, now)
+    others = held_in_carts(session, set(vouchers), now=now, cart_id=cart_id)
     in_cart = Counter(p.voucher.id for p in view if p.voucher is not None)
     for voucher_id, voucher in vouchers.items():
         check_voucher_usage(voucher, in_this_cart=in_cart[voucher_id], in_other_carts=others[voucher_id])

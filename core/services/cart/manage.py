@@ -14,11 +14,11 @@ from core.locking import lock_objects
 from core.models.cart import CartPosition
 from core.models.channels import SalesChannel
 from core.models.event import Event
-from core.services.cart.add import in_other_carts, request_of, revalidate, write
+from core.services.cart.add import request_of, revalidate, write
 from core.services.cart.load import build_requests, cart_positions, find_voucher, real_now, resolve_channel
 from core.services.cart.prices import overrides_for, price_requests
 from core.services.errors import CartError
-from core.services.positions import plan_capacity, voucher_applies
+from core.services.positions import held_in_carts, plan_capacity, voucher_applies
 
 
 def remove_from_cart(session: Session, event: Event, cart_id: str, position_id: int) -> None:
@@ -91,7 +91,8 @@ def apply_voucher_to_cart(
                         "your cart.", voucher=voucher.code)
     lock_objects(session, exclusive=[voucher], shared=[event])
     session.refresh(voucher, ["redeemed", "max_usages"])
-    left = voucher.max_usages - voucher.redeemed - in_other_carts(session, {voucher.id}, cart_id, moment)[voucher.id]
+    held = held_in_carts(session, {voucher.id}, now=moment, cart_id=cart_id)
+    left = voucher.max_usages - voucher.redeemed - held[voucher.id]
     left -= sum(1 for p in existing if p.voucher_id == voucher.id)
     if left <= 0:
         key = "voucher_redeemed" if voucher.redeemed >= voucher.max_usages else "voucher_redeemed_cart"

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models.orders import Order
-from core.models.positions import OrderPosition
 from core.models.subevent_items import SubEventItem, SubEventItemVariation
 from core.services.errors import CartError, PricingError
-from core.services.positions import PositionRequest
+from core.services.positions import PositionRequest, budget_used
 from core.services.pricing.adapters import bundle_spec, listed_price_of, tax_rule_spec, voucher_spec
 from core.services.pricing.bundles import bundled_line_price, bundled_sum
 from core.services.pricing.listed import VoucherBudget, check_custom_price, line_price, voucher_price
@@ -45,16 +43,8 @@ class Priced:
 def budget_left(session: Session, vouchers: Sequence[Any]) -> dict[int, VoucherBudget]:
     """The unused budget of each voucher with a budget (pending and paid orders count), in one query."""
     with_budget = [v for v in vouchers if v.budget is not None]
-    if not with_budget:
-        return {}
-    rows = dict(session.execute(
-        select(OrderPosition.voucher_id, func.coalesce(func.sum(OrderPosition.voucher_budget_use), 0))
-        .join(Order, Order.id == OrderPosition.order_id)
-        .where(OrderPosition.voucher_id.in_([v.id for v in with_budget]), OrderPosition.canceled.is_(False),
-               Order.status.in_((Order.STATUS_PENDING, Order.STATUS_PAID)))
-        .group_by(OrderPosition.voucher_id)
-    ).all())
-    return {v.id: VoucherBudget(v.budget - Decimal(rows.get(v.id, 0))) for v in with_budget}
+    used = budget_used(session, [v.id for v in with_budget])
+    return {v.id: VoucherBudget(v.budget - used.get(v.id, Decimal("0"))) for v in with_budget}
 
 
 def _overrides(session: Session, requests: Sequence[PositionRequest]) -> tuple[dict[Any, Any], dict[Any, Any]]:

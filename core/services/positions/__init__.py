@@ -3,19 +3,23 @@
 * :mod:`.request`: :class:`PositionRequest` (a position about to be created) and bundle expansion;
 * :mod:`.static`: presale windows, product/variation/date/channel rules, voucher validity and binding;
 * :mod:`.limits`: cart size, per-product limits, add-on rules, voucher usages;
-* :mod:`.capacity`: quota needs (bundles with multiplicity, voucher bypass), locks and the fit check.
+* :mod:`.capacity`: quota needs (bundles with multiplicity, voucher bypass), locks, the fit check and the lock
+  trust window of cart checkouts;
+* :mod:`.usage`: voucher uses held by other carts and voucher budget spent by orders.
 
-Every refusal raises :class:`core.services.errors.CartError` with pretix's key and a readable message. Nothing
-here writes; the capacity check reads availability and must run after :func:`core.locking.lock_objects`.
+Every refusal raises :class:`core.services.errors.CartError` with pretix's key and a readable message, or the error
+class the caller passes as ``error`` (order placement passes :class:`~core.services.errors.OrderError`). Nothing
+here writes; the capacity and usage checks read fresh rows and must run after :func:`core.locking.lock_objects`.
 """
 
 from __future__ import annotations
 
-from core.services.positions.capacity import CapacityPlan, plan_capacity
+from core.services.positions.capacity import LOCK_TRUST_WINDOW, CapacityPlan, needs_recheck, plan_capacity
 from core.services.positions.limits import (
     MAX_ORDER_SIZE,
     check_addons,
     check_max_items,
+    check_order_size,
     check_per_product,
     check_voucher_min_usages,
     check_voucher_usage,
@@ -28,9 +32,11 @@ from core.services.positions.static import (
     check_voucher_requirement,
     voucher_applies,
 )
+from core.services.positions.usage import budget_used, held_in_carts
 
 __all__ = [
-    "MAX_ORDER_SIZE", "CapacityPlan", "PositionRequest", "check_addons", "check_max_items", "check_per_product",
-    "check_presale", "check_product", "check_voucher", "check_voucher_min_usages", "check_voucher_requirement",
-    "check_voucher_usage", "expand_bundles", "plan_capacity", "voucher_applies",
+    "LOCK_TRUST_WINDOW", "MAX_ORDER_SIZE", "CapacityPlan", "PositionRequest", "budget_used", "check_addons",
+    "check_max_items", "check_order_size", "check_per_product", "check_presale", "check_product", "check_voucher",
+    "check_voucher_min_usages", "check_voucher_requirement", "check_voucher_usage", "expand_bundles",
+    "held_in_carts", "needs_recheck", "plan_capacity", "voucher_applies",
 ]

@@ -4,7 +4,9 @@ Plan first (:func:`plan_capacity`, no locks), lock :meth:`CapacityPlan.lockables
 :func:`core.locking.lock_objects` together with the vouchers and the event, then :meth:`CapacityPlan.check`.
 A *group* is a position with its bundled positions: it fits as a whole or not at all. A voucher with
 ``allow_ignore_quota`` skips all quotas; one with ``block_quota`` skips its own quota (all quotas if it is not
-bound to a quota), because it reserved them already.
+bound to a quota), because it reserved them already. Cart positions valid for longer than
+:data:`LOCK_TRUST_WINDOW` hold their capacity: placing their order needs no capacity lock or check
+(:func:`needs_recheck`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models.quotas import Quota
-from core.services.errors import CartError
+from core.services.errors import CartError, CommerceError
 from core.services.quotas import AVAILABILITY_OK, availability, product_quotas
+
+#: Cart positions valid for longer than this need no capacity lock or check at checkout (pretix's value).
+LOCK_TRUST_WINDOW = dt.timedelta(seconds=120)
+
+
+def needs_recheck(expires: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether capacity held until ``expires`` (None: not held at all) must be locked and checked anew."""
+    return expires is None or expires <= now + LOCK_TRUST_WINDOW
 
 
 def _key(position: Any) -> tuple[int, int | None]:
@@ -56,8 +66,9 @@ class CapacityPlan:
         used = {quota_id for need in self.needs if need for quota_id in need}
         return [self.quotas[q] for q in sorted(used) if self.quotas[q].size is not None]
 
-    def check(self, session: Session, *, now: dt.datetime | None = None, ignore_cart_id: str | None = None) -> None:
-        """Raise ``unavailable`` if no group fits, ``in_part`` if only some do (nothing is added then)."""
+    def check(self, session: Session, *, now: dt.datetime | None = None, ignore_cart_id: str | None = None,
+              error: type[CommerceError] = CartError) -> None:
+        """Raise ``error`` ``unavailable`` if no group fits, ``in_part`` if only some do (nothing is added then)."""
         used = {quota_id for need in self.needs if need for quota_id in need}
         results = availability(session, [self.quotas[q] for q in used], ignore_cart_id=ignore_cart_id, now=now)
         left = {
@@ -77,10 +88,10 @@ class CapacityPlan:
             return
         names = sorted({str(group[0].item.name) for group in self.groups})
         if fitting == 0:
-            raise CartError("unavailable", f"{', '.join(names)} is sold out or not available any more.",
-                            requested=len(self.groups))
-        raise CartError("in_part", f"Only {fitting} of the {len(self.groups)} requested products are available; "
-                        "nothing was added. Choose fewer.", available=fitting, requested=len(self.groups))
+            raise error("unavailable", f"{', '.join(names)} is sold out or not available any more.",
+                        requested=len(self.groups))
+        raise error("in_part", f"Only {fitting} of the {len(self.groups)} requested products are available; "
+                    "nothing was taken. Choose fewer.", available=fitting, requested=len(self.groups))
 
 
 def plan_capacity(session: Session, event: Any, groups: Sequence[Sequence[Any]]) -> CapacityPlan:

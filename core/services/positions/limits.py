@@ -1,4 +1,7 @@
-"""Count limits: cart size, per product minimum/maximum, add-on rules and voucher usages."""
+"""Count limits: cart and order size, per product minimum/maximum, add-on rules and voucher usages.
+
+Every refusal raises ``error`` with pretix's key: :class:`CartError` by default, :class:`OrderError` for placement.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from core.models.vouchers import Voucher
-from core.services.errors import CartError
+from core.services.errors import CartError, CommerceError
 
 #: pretix's hard limit of positions per order (``PRETIX_MAX_ORDER_SIZE``).
 MAX_ORDER_SIZE = 500
@@ -17,15 +20,24 @@ def _top_level(position: Any) -> bool:
     return getattr(position, "addon_to", None) is None and getattr(position, "addon_to_id", None) is None
 
 
-def check_max_items(positions: Iterable[Any], max_items_per_order: int) -> None:
+def check_max_items(positions: Iterable[Any], max_items_per_order: int, *,
+                    error: type[CommerceError] = CartError) -> None:
     """``max_items``: top-level positions (no add-ons, no bundled) <= min(setting, 500)."""
     limit = min(max_items_per_order, MAX_ORDER_SIZE)
     count = sum(1 for position in positions if _top_level(position))
     if count > limit:
-        raise CartError("max_items", f"You cannot select more than {limit} products per order.", max=limit)
+        raise error("max_items", f"You cannot select more than {limit} products per order.", max=limit)
 
 
-def check_per_product(positions: Sequence[Any], *, new_items: Iterable[Any] = ()) -> None:
+def check_order_size(positions: Sequence[Any], *, error: type[CommerceError] = CartError) -> None:
+    """``max_items``: an order has at most 500 positions in all (add-ons and bundled ones included)."""
+    if len(positions) > MAX_ORDER_SIZE:
+        raise error("max_items", f"An order cannot have more than {MAX_ORDER_SIZE} positions.",
+                    max=MAX_ORDER_SIZE)
+
+
+def check_per_product(positions: Sequence[Any], *, new_items: Iterable[Any] = (),
+                      error: type[CommerceError] = CartError) -> None:
     """``max_items_per_product`` for any product above its ``max_per_order``; ``min_items_per_product`` for a
     product in ``new_items`` below its ``min_per_order``. Bundled positions do not count."""
     counts: Counter[int] = Counter()
@@ -38,11 +50,11 @@ def check_per_product(positions: Sequence[Any], *, new_items: Iterable[Any] = ()
     for item_id, count in counts.items():
         item = items[item_id]
         if item.max_per_order is not None and count > item.max_per_order:
-            raise CartError("max_items_per_product", f"You cannot select more than {item.max_per_order} of "
+            raise error("max_items_per_product", f"You cannot select more than {item.max_per_order} of "
                             f"{item.name} per order.", item=item_id, max=item.max_per_order)
     for item in {item.id: item for item in new_items}.values():
         if item.min_per_order is not None and counts[item.id] < item.min_per_order:
-            raise CartError("min_items_per_product", f"You need to select at least {item.min_per_order} of "
+            raise error("min_items_per_product", f"You need to select at least {item.min_per_order} of "
                             f"{item.name} to buy it.", item=item.id, min=item.min_per_order)
 
 
@@ -104,7 +116,8 @@ def _check_rule(rule: Any, chosen: list[Any], require_min: bool, parent: Any) ->
                         category=rule.addon_category_id)
 
 
-def check_voucher_usage(voucher: Voucher, *, in_this_cart: int, in_other_carts: int) -> None:
+def check_voucher_usage(voucher: Voucher, *, in_this_cart: int, in_other_carts: int,
+                        error: type[CommerceError] = CartError) -> None:
     """The voucher has enough uses left for ``in_this_cart`` positions (read under the voucher's lock).
 
     ``in_other_carts`` counts unexpired positions of other carts using it. Keys: ``voucher_redeemed`` (no use
@@ -114,19 +127,19 @@ def check_voucher_usage(voucher: Voucher, *, in_this_cart: int, in_other_carts: 
     left = voucher.max_usages - voucher.redeemed
     code = voucher.code
     if left <= 0:
-        raise CartError("voucher_redeemed", f"The voucher code {code} has already been used the maximum number "
+        raise error("voucher_redeemed", f"The voucher code {code} has already been used the maximum number "
                         "of times allowed.", voucher=code)
     if left - in_other_carts <= 0:
-        raise CartError("voucher_redeemed_cart", f"The voucher code {code} is currently held in another cart; "
+        raise error("voucher_redeemed_cart", f"The voucher code {code} is currently held in another cart; "
                         "try again later.", voucher=code)
     if in_this_cart > left - in_other_carts:
-        raise CartError("voucher_redeemed_partial", f"The voucher code {code} can only be used "
+        raise error("voucher_redeemed_partial", f"The voucher code {code} can only be used "
                         f"{left - in_other_carts} more time(s).", voucher=code, left=left - in_other_carts)
 
 
-def check_voucher_min_usages(voucher: Voucher, in_this_cart: int) -> None:
+def check_voucher_min_usages(voucher: Voucher, in_this_cart: int, *, error: type[CommerceError] = CartError) -> None:
     """``voucher_min_usages``: the cart uses the voucher at least ``max(1, min_usages - redeemed)`` times."""
     needed = max(1, (voucher.min_usages or 1) - voucher.redeemed)
     if 0 < in_this_cart < needed:
-        raise CartError("voucher_min_usages", f"The voucher code {voucher.code} must be used at least {needed} "
+        raise error("voucher_min_usages", f"The voucher code {voucher.code} must be used at least {needed} "
                         "times in one order.", voucher=voucher.code, min=needed)

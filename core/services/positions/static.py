@@ -1,7 +1,8 @@
 """Static checks of one position: nothing counted, nothing locked (pretix's ``_check_position_constraints``).
 
 Sales windows of the event, its dates and products use the time machine (``core.timemachine.now()``); voucher
-expiry uses real time (pretix-behaviour.md pitfall 3). Each failure raises :class:`CartError` with pretix's key.
+expiry uses real time (pretix-behaviour.md pitfall 3). Each failure raises ``error`` (:class:`CartError` unless the
+caller passes :class:`OrderError`, as order placement does) with pretix's key.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 from core.models.channels import SalesChannel
 from core.models.event import Event, SubEvent
 from core.models.vouchers import Voucher
-from core.services.errors import CartError
+from core.services.errors import CartError, CommerceError
 from core.services.positions.request import PositionRequest
 
 
-def check_presale(event: Event, now: dt.datetime, subevent: SubEvent | None = None) -> None:
+def check_presale(event: Event, now: dt.datetime, subevent: SubEvent | None = None, *,
+                  error: type[CommerceError] = CartError) -> None:
     """``not_started`` before the presale start, ``ended`` after its end (or, without one, after the event).
 
     For a date of a series the later start and the earlier end of date and event apply, and an inactive date is
@@ -24,7 +26,7 @@ def check_presale(event: Event, now: dt.datetime, subevent: SubEvent | None = No
     """
     if subevent is not None:
         if not subevent.active:
-            raise CartError("inactive_subevent", f"The date {subevent.name} is not available for sale.",
+            raise error("inactive_subevent", f"The date {subevent.name} is not available for sale.",
                             subevent=subevent.id)
         start, end = subevent.effective_presale_start, subevent.effective_presale_end
         over = subevent.date_to or subevent.date_from
@@ -32,25 +34,25 @@ def check_presale(event: Event, now: dt.datetime, subevent: SubEvent | None = No
         start, end = event.presale_start, event.presale_end
         over = None if event.has_subevents else (event.date_to or event.date_from)
     if start is not None and now < start:
-        raise CartError("not_started", "The booking period for this event has not yet started.",
+        raise error("not_started", "The booking period for this event has not yet started.",
                         start=start.isoformat())
     if end is not None and now > end:
-        raise CartError("ended", "The booking period for this event has ended.", end=end.isoformat())
+        raise error("ended", "The booking period for this event has ended.", end=end.isoformat())
     if end is None and over is not None and now > over:
-        raise CartError("ended", "The booking period for this event has ended: the event is over.")
+        raise error("ended", "The booking period for this event has ended: the event is over.")
 
 
-def _unavailable(request: PositionRequest, why: str) -> CartError:
-    return CartError("unavailable", f"{request.name} is not available: {why}.", item=request.item.id)
+def _unavailable(request: PositionRequest, why: str, error: type[CommerceError]) -> CommerceError:
+    return error("unavailable", f"{request.name} is not available: {why}.", item=request.item.id)
 
 
-def _check_window(request: PositionRequest, obj: Any, now: dt.datetime) -> None:
+def _check_window(request: PositionRequest, obj: Any, now: dt.datetime, error: type[CommerceError]) -> None:
     if obj is None:
         return
     if obj.available_from is not None and now < obj.available_from:
-        raise _unavailable(request, "it is not on sale yet")
+        raise _unavailable(request, "it is not on sale yet", error)
     if obj.available_until is not None and now > obj.available_until:
-        raise _unavailable(request, "it is no longer on sale")
+        raise _unavailable(request, "it is no longer on sale", error)
 
 
 def check_product(
@@ -61,6 +63,7 @@ def check_product(
     now: dt.datetime,
     subevent_item: Any = None,
     subevent_variation: Any = None,
+    error: type[CommerceError] = CartError,
 ) -> None:
     """The product, variation and date of ``request`` may be sold on ``channel`` at ``now``.
 
@@ -70,46 +73,47 @@ def check_product(
     """
     item, variation = request.item, request.variation
     if item.event_id != event.id:
-        raise _unavailable(request, "it belongs to another event")
+        raise _unavailable(request, "it belongs to another event", error)
     if not event.is_sold_on(channel):
-        raise CartError("unavailable", f"The event is not sold on the channel {channel.identifier}.")
+        raise error("unavailable", f"The event is not sold on the channel {channel.identifier}.")
     if not item.active or (variation is not None and not variation.active):
-        raise _unavailable(request, "it is not active")
+        raise _unavailable(request, "it is not active", error)
     if variation is None and item.variations:
-        raise _unavailable(request, "choose one of its variations")
+        raise _unavailable(request, "choose one of its variations", error)
     if variation is not None and variation.item_id != item.id:
-        raise _unavailable(request, "the variation belongs to another product")
+        raise _unavailable(request, "the variation belongs to another product", error)
     for obj in (item, variation, subevent_item, subevent_variation):
-        _check_window(request, obj, now)
+        _check_window(request, obj, now, error)
     if not item.is_sold_on(channel) or (variation is not None and not variation.is_sold_on(channel)):
-        raise _unavailable(request, f"it is not sold on the channel {channel.identifier}")
+        raise _unavailable(request, f"it is not sold on the channel {channel.identifier}", error)
     if (subevent_item is not None and subevent_item.disabled) or (
             subevent_variation is not None and subevent_variation.disabled):
-        raise _unavailable(request, "it is not sold for this date")
+        raise _unavailable(request, "it is not sold for this date", error)
     if event.has_subevents and request.subevent is None:
-        raise CartError("subevent_required", "This event is a series: choose a date.")
+        raise error("subevent_required", "This event is a series: choose a date.")
     if request.subevent is not None:
         if request.subevent.event_id != event.id:
-            raise CartError("subevent_required", "The chosen date belongs to another event.")
-        check_presale(event, now, request.subevent)
+            raise error("subevent_required", "The chosen date belongs to another event.")
+        check_presale(event, now, request.subevent, error=error)
     if request.is_top_level and item.is_addon_only:
-        raise CartError("addon_only", f"{request.name} can only be bought as an add-on to another product.",
+        raise error("addon_only", f"{request.name} can only be bought as an add-on to another product.",
                         item=item.id)
     if item.require_bundling and not request.is_bundled:
-        raise CartError("bundle_only", f"{request.name} can only be bought as part of a bundle.", item=item.id)
+        raise error("bundle_only", f"{request.name} can only be bought as part of a bundle.", item=item.id)
 
 
-def check_voucher_requirement(request: PositionRequest) -> None:
+def check_voucher_requirement(request: PositionRequest, *, error: type[CommerceError] = CartError) -> None:
     """A product that requires a voucher (or is hidden without one) needs one; bundled positions are exempt."""
     if request.is_bundled or request.voucher is not None:
         return
     variation = request.variation
     if request.item.require_voucher or (variation is not None and variation.hide_without_voucher):
-        raise CartError("voucher_required", f"{request.name} can only be bought with a voucher.",
+        raise error("voucher_required", f"{request.name} can only be bought with a voucher.",
                         item=request.item.id)
 
 
-def check_voucher(request: PositionRequest, *, product_quota_ids: set[int], real_now: dt.datetime) -> None:
+def check_voucher(request: PositionRequest, *, product_quota_ids: set[int], real_now: dt.datetime,
+                  error: type[CommerceError] = CartError) -> None:
     """The voucher of ``request`` is valid (real time) and applies to its product and date.
 
     ``product_quota_ids`` are the quotas of the product on the position's date (for quota-bound vouchers).
@@ -121,17 +125,17 @@ def check_voucher(request: PositionRequest, *, product_quota_ids: set[int], real
         return
     code = voucher.code
     if voucher.event_id != request.item.event_id:
-        raise CartError("voucher_invalid", f"The voucher code {code} is not known.", voucher=code)
+        raise error("voucher_invalid", f"The voucher code {code} is not known.", voucher=code)
     if voucher.is_expired(real_now):
-        raise CartError("voucher_expired", f"The voucher code {code} has expired.", voucher=code)
+        raise error("voucher_expired", f"The voucher code {code} has expired.", voucher=code)
     if voucher.redeemed >= voucher.max_usages:
-        raise CartError("voucher_redeemed", f"The voucher code {code} has already been used the maximum number "
+        raise error("voucher_redeemed", f"The voucher code {code} has already been used the maximum number "
                         "of times allowed.", voucher=code)
     if not voucher_applies(voucher, request, product_quota_ids):
-        raise CartError("voucher_invalid_item", f"The voucher code {code} is not valid for {request.name}.",
+        raise error("voucher_invalid_item", f"The voucher code {code} is not valid for {request.name}.",
                         voucher=code, item=request.item.id)
     if voucher.subevent_id is not None and voucher.subevent_id != request.subevent_id:
-        raise CartError("voucher_invalid_subevent", f"The voucher code {code} is not valid for this date.",
+        raise error("voucher_invalid_subevent", f"The voucher code {code} is not valid for this date.",
                         voucher=code)
 
 
