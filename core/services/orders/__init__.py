@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from core.services.orders.placement import MAX_ORDER_SIZE, place_order
-from core.services.orders.placing.capacity import LOCK_TRUST_WINDOW
+from core.services.orders.placement import place_order
 from core.services.orders.placing.lines import PositionRequest
+from core.services.positions import LOCK_TRUST_WINDOW, MAX_ORDER_SIZE
 
 __all__ = ["LOCK_TRUST_WINDOW", "MAX_ORDER_SIZE", "PositionRequest", "place_order"]
 

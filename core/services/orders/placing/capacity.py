@@ -1,18 +1,15 @@
-"""Capacity of an order to be placed: which quotas and vouchers it takes, locking them, checking them.
+"""Capacity of an order to be placed: the shared plan of :mod:`core.services.positions`, locked and checked.
 
-Only what shrinks is locked (pretix-behaviour.md 2.3), in one :func:`core.locking.lock_objects` call:
+Only what shrinks is locked (pretix-behaviour.md 2.3), in one :func:`core.locking.lock_objects` call. Capacity is
+taken anew when the order has a direct line or a cart line whose reservation ends within
+:data:`~core.services.positions.LOCK_TRUST_WINDOW`; then the limited quotas of the lines (less what their vouchers
+bypass, see :func:`~core.services.positions.plan_capacity`) and the lines' vouchers (their usage) are locked and
+checked. A checkout whose cart lines are all valid for longer needs neither. Vouchers with a budget are locked
+always (carts do not guarantee budgets). ``force`` skips the quota and usage locks and checks.
 
-* the limited quotas of every line that needs a quota check: direct lines always; cart lines whose reservation
-  ends within :data:`LOCK_TRUST_WINDOW` (a reservation that is still valid for longer holds its capacity, and the
-  transaction ends long before it runs out). Lines with an ``allow_ignore_quota`` voucher skip quotas; lines with
-  a ``block_quota`` voucher skip the voucher's quota (all quotas if the voucher is not bound to one), since the
-  voucher already reserved that place;
-* the vouchers of those lines (their usage), and every voucher with a budget (carts do not guarantee budgets).
-
-After the locks every check reads fresh rows: quota availability through :func:`core.services.quotas.availability`
-(ignoring the order's own cart; a checked quota must fit *all* lines of the order that use it), voucher usage as
-``max_usages - redeemed - uses in other unexpired carts``, and budgets as the sum of ``voucher_budget_use`` of
-pending and paid orders.
+After the locks every check reads fresh rows: quota availability ignoring the order's own cart (each line with its
+bundled lines fits as a whole, ``unavailable`` / ``in_part``), voucher usage as ``max_usages - redeemed - uses in
+other unexpired carts``, and budgets from pending and paid orders.
 """
 
 from __future__ import annotations
@@ -21,87 +18,52 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.locking import lock_objects
-from core.models.cart import CartPosition
-from core.models.orders import Order
-from core.models.positions import OrderPosition
-from core.models.quotas import Quota, quota_items, quota_variations
 from core.models.vouchers import Voucher
-from core.services import quotas as quota_service
 from core.services.errors import OrderError
 from core.services.orders.placing.lines import Line
-
-#: Cart lines valid for longer than this need no capacity lock or check (pretix's ``LOCK_TRUST_WINDOW``).
-LOCK_TRUST_WINDOW = dt.timedelta(seconds=120)
-
-
-def quotas_of_lines(session: Session, lines: Sequence[Line]) -> dict[int, list[Quota]]:
-    """``{line index: quotas}``: the quotas of each line's item (or variation) for its date (one or two queries)."""
-    item_ids = {line.item.id for line in lines if line.variation is None}
-    variation_ids = {line.variation.id for line in lines if line.variation is not None}
-    by_item: dict[int, list[Quota]] = {}
-    by_variation: dict[int, list[Quota]] = {}
-    if item_ids:
-        for quota, item_id in session.execute(
-                select(Quota, quota_items.c.item_id).join(quota_items, quota_items.c.quota_id == Quota.id)
-                .where(quota_items.c.item_id.in_(item_ids))):
-            by_item.setdefault(item_id, []).append(quota)
-    if variation_ids:
-        for quota, variation_id in session.execute(
-                select(Quota, quota_variations.c.variation_id)
-                .join(quota_variations, quota_variations.c.quota_id == Quota.id)
-                .where(quota_variations.c.variation_id.in_(variation_ids))):
-            by_variation.setdefault(variation_id, []).append(quota)
-    result: dict[int, list[Quota]] = {}
-    for index, line in enumerate(lines):
-        found = by_variation.get(line.variation.id, []) if line.variation is not None else by_item.get(
-            line.item.id, [])
-        result[index] = [q for q in found if q.subevent_id == line.subevent_id]
-    return result
+from core.services.positions import (
+    budget_used,
+    check_voucher_min_usages,
+    check_voucher_usage,
+    held_in_carts,
+    needs_recheck,
+    plan_capacity,
+)
 
 
-def counted_quotas(line: Line, quotas: list[Quota]) -> list[Quota]:
-    """The quotas a line consumes beyond what its voucher already reserved."""
-    voucher = line.voucher
-    if voucher is None:
-        return quotas
-    if voucher.allow_ignore_quota:
-        return []
-    if voucher.block_quota:
-        return [] if voucher.quota_id is None else [q for q in quotas if q.id != voucher.quota_id]
-    return quotas
+def _groups(lines: Sequence[Line]) -> list[list[Line]]:
+    """Each line followed by its bundled lines (a bundle fits as a whole or not at all)."""
+    bundled: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.is_bundled and line.addon_to is not None:
+            bundled.setdefault(line.addon_to, []).append(line)
+    return [[line, *bundled.get(index, [])] for index, line in enumerate(lines)
+            if not (line.is_bundled and line.addon_to is not None)]
 
 
-class CapacityPlan:
-    """What an order takes: quotas to check (with the number of lines each needs) and vouchers to check."""
+class OrderCapacity:
+    """What an order takes: the shared :class:`~core.services.positions.CapacityPlan` and its vouchers."""
 
-    def __init__(self, lines: Sequence[Line], quotas: dict[int, list[Quota]], now: dt.datetime, *,
+    def __init__(self, session: Session, event: Any, lines: Sequence[Line], now: dt.datetime, *,
                  force: bool) -> None:
-        self.lines = lines
-        horizon = now + LOCK_TRUST_WINDOW
-        checked = [i for i, line in enumerate(lines) if line.expired(horizon)]
-        needed: Counter[int] = Counter()
-        by_id: dict[int, Quota] = {}
-        for index, line in enumerate(lines):
-            for quota in counted_quotas(line, quotas[index]):
-                needed[quota.id] += 1
-                by_id[quota.id] = quota
-        touched = {q.id for i in checked for q in counted_quotas(lines[i], quotas[i])}
-        self.quotas = [] if force else [by_id[i] for i in sorted(touched)]
-        self.needed = needed
+        self.plan = plan_capacity(session, event, _groups(lines))
+        self.recheck = not force and any(
+            needs_recheck(line.cart.expires if line.cart is not None else None, now) for line in lines)
         vouchers = {line.voucher.id: line.voucher for line in lines if line.voucher is not None}
-        usage_checked = {lines[i].voucher.id for i in checked if lines[i].voucher is not None}
-        self.usage_vouchers = [] if force else [vouchers[i] for i in sorted(usage_checked)]
-        self.budget_vouchers = [vouchers[i] for i in sorted(vouchers) if vouchers[i].budget is not None]
+        self.vouchers = [vouchers[i] for i in sorted(vouchers)]
+        self.usage_vouchers = self.vouchers if self.recheck else []
+        self.budget_vouchers = [v for v in self.vouchers if v.budget is not None]
         self.voucher_uses: Counter[int] = Counter(line.voucher.id for line in lines if line.voucher is not None)
 
     def lock(self, session: Session) -> None:
         """Take the exclusive locks of everything this order reduces (no call at all if nothing shrinks)."""
-        exclusive: list[object] = [q for q in self.quotas if q.size is not None]
+        exclusive: list[object] = list(self.plan.lockables()) if self.recheck else []
         exclusive.extend({v.id: v for v in (*self.usage_vouchers, *self.budget_vouchers)}.values())
         if exclusive:
             lock_objects(session, exclusive=exclusive)
@@ -113,53 +75,24 @@ class CapacityPlan:
             list(session.scalars(select(Voucher).where(Voucher.id.in_(ids))
                                  .execution_options(populate_existing=True)))
 
-    def check_quotas(self, session: Session, cart_id: str | None) -> None:
-        """Raise ``unavailable`` (nothing fits) or ``in_part`` (only some) if a checked quota is too small."""
-        if not self.quotas:
-            return
-        results = quota_service.availability(session, self.quotas, ignore_cart_id=cart_id)
-        for quota in self.quotas:
-            state, number = results[quota.id]
-            needed = self.needed[quota.id]
-            if state == quota_service.AVAILABILITY_OK and (number is None or number >= needed):
-                continue
-            left = max(number or 0, 0) if state == quota_service.AVAILABILITY_OK else 0
-            if left:
-                raise OrderError(
-                    "in_part",
-                    f"Only {left} of the {needed} products you selected from {quota.name!r} are still available.",
-                    quota=quota.id, available=left, requested=needed)
-            raise OrderError("unavailable", "Some of the products you selected are no longer available.",
-                             quota=quota.id)
-
     def check_voucher_usage(self, session: Session, cart_id: str | None, now: dt.datetime) -> None:
-        """Raise ``voucher_redeemed`` if a checked voucher has fewer uses left than the order needs."""
-        if not self.usage_vouchers:
-            return
-        ids = [v.id for v in self.usage_vouchers]
-        in_carts = select(CartPosition.voucher_id, func.count()).where(
-            CartPosition.voucher_id.in_(ids), CartPosition.expires > now).group_by(CartPosition.voucher_id)
-        if cart_id is not None:
-            in_carts = in_carts.where(CartPosition.cart_id != cart_id)
-        held = {voucher_id: number for voucher_id, number in session.execute(in_carts)}
+        """``voucher_redeemed`` (``_cart``, ``_partial``) if a checked voucher has fewer uses left than needed."""
+        held = held_in_carts(session, [v.id for v in self.usage_vouchers], now=now, cart_id=cart_id)
         for voucher in self.usage_vouchers:
-            left = voucher.max_usages - voucher.redeemed - held.get(voucher.id, 0)
-            if left < self.voucher_uses[voucher.id]:
-                raise OrderError(
-                    "voucher_redeemed",
-                    f"The voucher {voucher.code} has already been used the maximum number of times.",
-                    voucher=voucher.code)
+            check_voucher_usage(voucher, in_this_cart=self.voucher_uses[voucher.id], in_other_carts=held[voucher.id],
+                                error=OrderError)
+
+    def check_quotas(self, session: Session, cart_id: str | None) -> None:
+        """``unavailable`` (nothing fits) or ``in_part`` (only some lines do) when capacity is taken anew."""
+        if self.recheck:
+            self.plan.check(session, ignore_cart_id=cart_id, error=OrderError)
+
+    def check_min_usages(self) -> None:
+        """``voucher_min_usages``: every voucher is used at least as often as its minimum still requires."""
+        for voucher in self.vouchers:
+            check_voucher_min_usages(voucher, self.voucher_uses[voucher.id], error=OrderError)
 
     def budget_left(self, session: Session) -> dict[int, Decimal]:
         """``{voucher id: unused budget}`` of the budget vouchers, from pending and paid orders (one query)."""
-        if not self.budget_vouchers:
-            return {}
-        ids = [v.id for v in self.budget_vouchers]
-        rows = session.execute(
-            select(OrderPosition.voucher_id, func.coalesce(func.sum(OrderPosition.voucher_budget_use), 0))
-            .join(Order, Order.id == OrderPosition.order_id)
-            .where(OrderPosition.voucher_id.in_(ids), OrderPosition.canceled.is_(False),
-                   Order.status.in_((Order.STATUS_PENDING, Order.STATUS_PAID)))
-            .group_by(OrderPosition.voucher_id))
-        used = {voucher_id: Decimal(value) for voucher_id, value in rows}
+        used = budget_used(session, [v.id for v in self.budget_vouchers])
         return {v.id: v.budget - used.get(v.id, Decimal("0")) for v in self.budget_vouchers}

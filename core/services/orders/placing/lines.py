@@ -22,6 +22,7 @@ from core.models.event import Event, SubEvent
 from core.models.items import Item
 from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
+from core.services import positions
 from core.services.errors import OrderError
 
 #: Attendee and extra columns copied from a request or cart position onto the order position.
@@ -62,16 +63,12 @@ class PositionRequest:
 _REQUEST_KEYS = frozenset(f.name for f in fields(PositionRequest))
 
 
-@dataclass
-class Line:
-    """One position on its way into the order, with the prices computed for it."""
+@dataclass(eq=False)
+class Line(positions.PositionRequest):
+    """One position on its way into the order (a shared :class:`~core.services.positions.PositionRequest`, so the
+    shared checks apply to it), with the prices computed for it. ``addon_to`` is the parent's index in the lines."""
 
-    item: Item
-    variation: ItemVariation | None
-    subevent: SubEvent | None
-    voucher: Voucher | None
     addon_to: int | None = None
-    is_bundled: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     explicit_price: Decimal | None = None
     cart: CartPosition | None = None
@@ -88,18 +85,6 @@ class Line:
     voucher_budget_use: Decimal | None = None
     discount_id: int | None = None
     requires_approval: bool = False
-
-    @property
-    def product(self) -> tuple[int, int | None]:
-        return self.item.id, self.variation.id if self.variation is not None else None
-
-    @property
-    def subevent_id(self) -> int | None:
-        return self.subevent.id if self.subevent is not None else None
-
-    def expired(self, moment: dt.datetime) -> bool:
-        """Whether the cart reservation of this line ended before ``moment`` (direct lines: always)."""
-        return self.cart is None or self.cart.expires <= moment
 
 
 def _bad(message: str, **params: Any) -> OrderError:

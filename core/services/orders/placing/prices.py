@@ -94,7 +94,7 @@ def _bundle_rows(session: Session, lines: Sequence[Line]) -> dict[int, list[Item
 
 def _listed(line: Line, lines: Sequence[Line], now: dt.datetime, overrides: tuple[dict[Any, Any], dict[Any, Any]],
             addons: dict[Any, ItemAddOn], bundles: dict[int, list[ItemBundle]]) -> Decimal:
-    if line.cart is not None and not line.expired(now) and line.cart.listed_price is not None:
+    if line.cart is not None and line.cart.expires > now and line.cart.listed_price is not None:
         return line.cart.listed_price
     parent = lines[line.addon_to] if line.addon_to is not None else None
     if parent is not None and line.is_bundled:
