@@ -8,7 +8,8 @@
    :class:`~core.interfaces.orders.IOrderValidIfPending` hooks, before any lock is taken.
 3. Dates (``not_started``, ``ended``, ``payment_ended``; cart checkouts only, as pretix's API ignores the presale
    window) and the static constraints of every position (:mod:`core.services.positions`).
-4. Locks on exactly the quotas and vouchers whose capacity shrinks (:mod:`.capacity`), then, under them,
+4. Locks on exactly the quotas and vouchers whose capacity shrinks (:mod:`.capacity`), then, under them, through
+   the checks carts share (:mod:`core.services.positions`),
    ``max_items_per_product`` / ``min_items_per_product``, voucher usage (``voucher_redeemed``), quotas
    (``unavailable`` / ``in_part``) and ``voucher_min_usages``. ``force`` skips the quota and voucher checks.
 5. Prices (:mod:`.prices`; ``price_changed`` when a cart's total no longer matches), fees and tax rounding
@@ -50,7 +51,7 @@ from core.services.codes import assign_order_code
 from core.services.deadlines import CHANNEL_KEYS, last_payment_date, payment_deadline
 from core.services.errors import OrderError
 from core.services.order_signals import OrderPlaced, OrderValidIfPending, ValidateOrder
-from core.services.orders.placing.capacity import CapacityPlan, quotas_of_lines
+from core.services.orders.placing.capacity import OrderCapacity
 from core.services.orders.placing.checks import check_lines
 from core.services.orders.placing.fees import apply_tax_rounding, collect_fees
 from core.services.orders.placing.lines import Line, PositionRequest, lines_from_cart, lines_from_requests
@@ -59,14 +60,13 @@ from core.services.orders.placing.prices import TaxRules, compute_prices
 from core.services.orders.placing.validity import validity_of
 from core.services.payments import confirm_payment, payment_provider
 from core.services.payments.states import log_actor
+from core.services.positions import MAX_ORDER_SIZE, check_max_items, check_order_size, check_per_product, check_presale
 from core.services.pricing.adapters import address_spec
 from core.services.secrets import assign_ticket_secrets
 from core.services.transactions import create_transactions
 from core.settings import settings_for
 from core.timemachine import now as machine_now
 
-#: The most positions one order may have (pretix's ``PRETIX_MAX_ORDER_SIZE``).
-MAX_ORDER_SIZE = 500
 ZERO = Decimal("0.00")
 
 
@@ -95,39 +95,8 @@ def _provider(event: Event, identifier: str | None) -> Any:
 
 
 def _check_size(lines: Sequence[Line], settings: Any, from_cart: bool) -> None:
-    top_level = sum(1 for line in lines if line.addon_to is None)
-    limit = MAX_ORDER_SIZE
-    if from_cart:
-        limit = min(int(settings["max_items_per_order"]), MAX_ORDER_SIZE)
-    if len(lines) > MAX_ORDER_SIZE or top_level > limit:
-        raise OrderError("max_items", f"You cannot select more than {limit} items per order.", max=limit)
-
-
-def _check_per_product(lines: Sequence[Line]) -> None:
-    counts = Counter(line.item.id for line in lines if not line.is_bundled)
-    items = {line.item.id: line.item for line in lines}
-    for item_id, count in counts.items():
-        item = items[item_id]
-        if item.max_per_order is not None and count > item.max_per_order:
-            raise OrderError("max_items_per_product",
-                             f"You cannot select more than {item.max_per_order} of the product {item.name}.",
-                             item=item_id, max=item.max_per_order)
-        if item.min_per_order is not None and count < item.min_per_order:
-            raise OrderError("min_items_per_product",
-                             f"You need to select at least {item.min_per_order} of the product {item.name}.",
-                             item=item_id, min=item.min_per_order)
-
-
-def _check_min_usages(lines: Sequence[Line]) -> None:
-    uses = Counter(line.voucher.id for line in lines if line.voucher is not None)
-    vouchers = {line.voucher.id: line.voucher for line in lines if line.voucher is not None}
-    for voucher_id, count in uses.items():
-        voucher = vouchers[voucher_id]
-        needed = max(1, (voucher.min_usages or 1) - voucher.redeemed)
-        if count < needed:
-            raise OrderError("voucher_min_usages",
-                             f"The voucher {voucher.code} has to be used at least {needed} times.",
-                             voucher=voucher.code, number=needed)
+    check_order_size(lines, error=OrderError)
+    check_max_items(lines, int(settings["max_items_per_order"]) if from_cart else MAX_ORDER_SIZE, error=OrderError)
 
 
 def _ordered_dates(event: Event, lines: Sequence[Line]) -> list[dt.datetime]:
@@ -135,10 +104,7 @@ def _ordered_dates(event: Event, lines: Sequence[Line]) -> list[dt.datetime]:
 
 
 def _check_dates(event: Event, lines: Sequence[Line], settings: Any, moment: dt.datetime) -> None:
-    if event.presale_start is not None and moment < event.presale_start:
-        raise OrderError("not_started", "The booking period for this event has not yet started.")
-    if event.presale_end is not None and moment > event.presale_end:
-        raise OrderError("ended", "The booking period for this event has ended.")
+    check_presale(event, moment, error=OrderError)
     last = last_payment_date(settings, tz=event.timezone, event_dates=_ordered_dates(event, lines))
     if last is not None and moment > last:
         raise OrderError("payment_ended", "The payment period for this event is over.")
@@ -235,17 +201,16 @@ class _Placement:
         if from_cart:
             _check_dates(event, lines, settings, moment)
         real_now = dt.datetime.now(dt.UTC)
-        line_quotas = quotas_of_lines(session, lines)
-        check_lines(event, lines, line_quotas, channel=channel, now=moment, real_now=real_now, force=self.force)
-        plan = CapacityPlan(lines, line_quotas, real_now, force=self.force)
+        plan = OrderCapacity(session, event, lines, real_now, force=self.force)
+        check_lines(event, lines, plan.plan, channel=channel, now=moment, real_now=real_now, force=self.force)
         if not self.simulate:
             plan.lock(session)
         plan.refresh_vouchers(session)
         if not self.force:
-            _check_per_product(lines)
+            check_per_product(lines, new_items=[line.item for line in lines], error=OrderError)
             plan.check_voucher_usage(session, cart_id, real_now)
             plan.check_quotas(session, cart_id)
-            _check_min_usages(lines)
+            plan.check_min_usages()
         taxes = TaxRules(address_spec(invoice_address))
         compute_prices(session, lines, currency=event.currency, taxes=taxes, budgets=plan.budget_left(session),
                        now=moment, sales_channel=channel.identifier, event_id=event.id)
