@@ -52,9 +52,10 @@ from core.models.tax import TaxRule
 from core.pluginhost import send
 from core.services.errors import OrderError
 from core.services.order_signals import OrderChanged, OrderPaid
-from core.services.orders.capacity import Usage, check_capacity, quotas_for
+from core.services.orders.capacity import check_capacity
 from core.services.orders.common import change_voucher_usage, lock_order, log_actor, queue_mail, session_of
 from core.services.orders.split import split_positions
+from core.services.positions import Usage, quotas_for
 from core.services.pricing.taxes import taxed_from_gross, taxed_from_net
 from core.services.transactions import create_transactions
 from core.timemachine import now

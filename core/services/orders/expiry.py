@@ -46,8 +46,9 @@ from core.pluginhost import send
 from core.services.deadlines import expiry_date_with_delay
 from core.services.errors import OrderError
 from core.services.order_signals import OrderExpired, OrderExpiryChanged
-from core.services.orders.capacity import check_capacity, quota_demand
+from core.services.orders.capacity import check_capacity
 from core.services.orders.common import lock_order, log_actor, queue_mail, session_of
+from core.services.positions import quota_demand
 from core.services.transactions import create_transactions
 from core.settings import settings_for
 from core.tasks import enqueue_after_commit, periodic_task

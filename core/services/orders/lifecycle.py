@@ -46,7 +46,7 @@ from core.pluginhost import send
 from core.services.errors import OrderError
 from core.services.money import round_money
 from core.services.order_signals import OrderApproved, OrderCanceled, OrderDenied, OrderReactivated
-from core.services.orders.capacity import check_capacity, quota_demand
+from core.services.orders.capacity import check_capacity
 from core.services.orders.common import (
     change_voucher_usage,
     lock_order,
@@ -56,6 +56,7 @@ from core.services.orders.common import (
     voucher_usage,
     vouchers_of,
 )
+from core.services.positions import quota_demand
 from core.services.pricing.taxes import taxed_from_gross
 from core.services.transactions import create_transactions
 from core.settings import Setting, settings_for

@@ -14,7 +14,16 @@ here writes; the capacity and usage checks read fresh rows and must run after :f
 
 from __future__ import annotations
 
-from core.services.positions.capacity import LOCK_TRUST_WINDOW, CapacityPlan, needs_recheck, plan_capacity
+from core.services.positions.capacity import (
+    LOCK_TRUST_WINDOW,
+    CapacityPlan,
+    Usage,
+    check_quota_demand,
+    needs_recheck,
+    plan_capacity,
+    quota_demand,
+    quotas_for,
+)
 from core.services.positions.limits import (
     MAX_ORDER_SIZE,
     check_addons,
@@ -35,8 +44,9 @@ from core.services.positions.static import (
 from core.services.positions.usage import budget_used, held_in_carts
 
 __all__ = [
-    "LOCK_TRUST_WINDOW", "MAX_ORDER_SIZE", "CapacityPlan", "PositionRequest", "budget_used", "check_addons",
-    "check_max_items", "check_order_size", "check_per_product", "check_presale", "check_product", "check_voucher",
-    "check_voucher_min_usages", "check_voucher_requirement", "check_voucher_usage", "expand_bundles",
-    "held_in_carts", "needs_recheck", "plan_capacity", "voucher_applies",
+    "LOCK_TRUST_WINDOW", "MAX_ORDER_SIZE", "CapacityPlan", "PositionRequest", "Usage", "budget_used",
+    "check_addons", "check_max_items", "check_order_size", "check_per_product", "check_presale", "check_product",
+    "check_quota_demand", "check_voucher", "check_voucher_min_usages", "check_voucher_requirement",
+    "check_voucher_usage", "expand_bundles", "held_in_carts", "needs_recheck", "plan_capacity", "quota_demand",
+    "quotas_for", "voucher_applies",
 ]

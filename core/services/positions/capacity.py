@@ -7,13 +7,16 @@ A *group* is a position with its bundled positions: it fits as a whole or not at
 bound to a quota), because it reserved them already. Cart positions valid for longer than
 :data:`LOCK_TRUST_WINDOW` hold their capacity: placing their order needs no capacity lock or check
 (:func:`needs_recheck`).
+
+Existing orders that take capacity anew (reactivation, extension, changes, late payment) count their positions with
+:func:`quota_demand` and check it per quota with :func:`check_quota_demand` (key ``quota``), after locking.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,9 @@ from sqlalchemy.orm import Session
 from core.models.quotas import Quota
 from core.services.errors import CartError, CommerceError
 from core.services.quotas import AVAILABILITY_OK, availability, product_quotas
+
+#: What a position uses: ``(item_id, variation_id or None, subevent_id or None)``.
+Usage = tuple[int, int | None, int | None]
 
 #: Cart positions valid for longer than this need no capacity lock or check at checkout (pretix's value).
 LOCK_TRUST_WINDOW = dt.timedelta(seconds=120)
@@ -94,22 +100,64 @@ class CapacityPlan:
                     "nothing was taken. Choose fewer.", available=fitting, requested=len(self.groups))
 
 
+def _product_quotas(session: Session, event_id: int, usages: Iterable[Usage]
+                    ) -> tuple[dict[tuple[int | None, int, int | None], list[int]], dict[int, Quota]]:
+    """``({(subevent_id, item_id, variation_id): [quota ids]}, {quota id: Quota})``; two queries per date."""
+    by_date: dict[int | None, set[tuple[int, int | None]]] = {}
+    for item_id, variation_id, subevent_id in usages:
+        by_date.setdefault(subevent_id, set()).add((item_id, variation_id))
+    mapping: dict[tuple[int | None, int, int | None], list[int]] = {}
+    quotas: dict[int, Quota] = {}
+    for subevent_id, keys in by_date.items():
+        found, loaded = product_quotas(session, event_id, keys, subevent_id)
+        quotas.update(loaded)
+        for key, ids in found.items():
+            mapping[(subevent_id, *key)] = ids
+    return mapping, quotas
+
+
+def quotas_for(session: Session, event_id: int, usages: Iterable[Usage]) -> dict[Usage, list[Quota]]:
+    """The quotas each usage counts against (its variation's, or its item's; of its date only), sorted by id."""
+    usages = set(usages)
+    mapping, quotas = _product_quotas(session, event_id, usages)
+    return {(i, v, s): sorted((quotas[q] for q in mapping[(s, i, v)]), key=lambda q: q.id) for i, v, s in usages}
+
+
+def quota_demand(session: Session, event_id: int, usages: Iterable[Usage]) -> Counter[Quota]:
+    """How many places of each quota ``usages`` (one entry per position) take."""
+    usages = list(usages)
+    lookup = quotas_for(session, event_id, usages)
+    demand: Counter[Quota] = Counter()
+    for usage in usages:
+        demand.update(lookup[usage])
+    return demand
+
+
+def check_quota_demand(session: Session, demand: Mapping[Quota, int], *, subject: str,
+                       error: type[CommerceError]) -> None:
+    """Raise ``error`` ``quota`` for the first limited quota (by id) with fewer places left than ``demand`` needs.
+
+    The waiting list is not counted (pretix's re-checks of existing orders). ``subject`` starts the message
+    ("The order", "Extending order ABC12"). Run it under the exclusive locks of the limited quotas.
+    """
+    limited = sorted((q for q, n in demand.items() if n > 0 and q.size is not None), key=lambda q: q.id)
+    if not limited:
+        return
+    results = availability(session, limited, count_waitinglist=False)
+    for quota in limited:
+        state, number = results[quota.id]
+        left = max(number or 0, 0) if state == AVAILABILITY_OK else 0
+        if state != AVAILABILITY_OK or (number is not None and number < demand[quota]):
+            raise error("quota", f"{subject} needs {demand[quota]} place(s) of the quota {quota.name!r}, which has "
+                        f"{left} left.", quota=quota.id, needed=demand[quota], available=left)
+
+
 def plan_capacity(session: Session, event: Any, groups: Sequence[Sequence[Any]]) -> CapacityPlan:
     """The quota needs of ``groups`` (each a position followed by its bundled positions).
 
     Positions need ``item``, ``variation``, ``subevent_id`` and ``voucher``. Two queries per distinct date.
     """
-    by_date: dict[int | None, set[tuple[int, int | None]]] = {}
-    for group in groups:
-        for position in group:
-            by_date.setdefault(position.subevent_id, set()).add(_key(position))
-    mapping: dict[tuple[int | None, int, int | None], list[int]] = {}
-    quotas: dict[int, Quota] = {}
-    for subevent_id, keys in by_date.items():
-        found, loaded = product_quotas(session, event.id, keys, subevent_id)
-        quotas.update(loaded)
-        for key, ids in found.items():
-            mapping[(subevent_id, *key)] = ids
+    mapping, quotas = _product_quotas(session, event.id, ((*_key(p), p.subevent_id) for g in groups for p in g))
     needs: list[Counter[int] | None] = []
     for group in groups:
         need: Counter[int] | None = Counter()
