@@ -58,11 +58,6 @@ def check_per_product(positions: Sequence[Any], *, new_items: Iterable[Any] = ()
                             f"{item.name} to buy it.", item=item.id, min=item.min_per_order)
 
 
-def _parent_key(position: Any) -> Any:
-    parent = getattr(position, "addon_to", None)
-    return id(parent) if parent is not None else ("id", position.addon_to_id)
-
-
 def check_addons(positions: Sequence[Any], *, require_min: bool = False) -> None:
     """The chosen add-ons (not bundled) of every parent follow the parent product's ``ItemAddOn`` rules.
 
