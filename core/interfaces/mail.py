@@ -32,7 +32,9 @@ class IPlaceholder(Interface):
 
     taggedValue("scope", Level.PLATFORM)
 
-    identifier = Attribute("The name inside the braces, e.g. ``event`` for ``{event}`` (matching ``[A-Za-z_][A-Za-z0-9_]*``).")
+    identifier = Attribute(
+        "The name inside the braces, e.g. ``event`` for ``{event}`` (matching ``[A-Za-z_][A-Za-z0-9_]*``)."
+    )
     required_context = Attribute("Tuple of context keys that must all be present, e.g. ``('event',)``.")
 
     def render(context):  # type: ignore[no-untyped-def]
