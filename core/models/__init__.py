@@ -33,6 +33,7 @@ from core.models.subevent_items import SubEventItem, SubEventItemVariation
 from core.models.tax import TaxRule
 from core.models.ticket_secrets import RevokedTicketSecret
 from core.models.transactions import Transaction
+from core.models.usage import product_usage
 from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
 
@@ -43,5 +44,6 @@ __all__ = [
     "OrderFee", "OrderPayment", "OrderPosition", "OrderRefund", "Organizer", "OrganizerPlugin", "OrganizerSetting",
     "OutgoingMail", "Question", "QuestionAnswer", "QuestionOption", "Quota", "RevokedTicketSecret", "SalesChannel",
     "StaffSession", "StaffSessionAuditLog", "SubEvent", "SubEventItem", "SubEventItemVariation", "SubEventMetaValue",
-    "TaxRule", "Team", "TeamAPIToken", "TeamInvite", "Transaction", "User", "Voucher", "WriteLock"
+    "TaxRule", "Team", "TeamAPIToken", "TeamInvite", "Transaction", "User", "Voucher", "WriteLock",
+    "product_usage",
 ]

@@ -22,11 +22,27 @@ from core.services.quotas.availability import (
 )
 from core.services.quotas.counting import QuotaCounts, count_usage
 from core.services.quotas.products import ProductKey, item_availability, product_key, product_quotas
+from core.services.quotas.reconcile import UsageDrift, reconcile_quota_usage
 
 __all__ = [
-    "AVAILABILITY_GONE", "AVAILABILITY_OK", "AVAILABILITY_ORDERED", "AVAILABILITY_RESERVED", "ProductKey",
-    "QuotaAvailability", "QuotaCounts", "QuotaDetails", "Result", "availability", "count_usage", "evaluate",
-    "item_availability", "product_key", "product_quotas", "quota_details",
+    "AVAILABILITY_GONE",
+    "AVAILABILITY_OK",
+    "AVAILABILITY_ORDERED",
+    "AVAILABILITY_RESERVED",
+    "ProductKey",
+    "QuotaAvailability",
+    "QuotaCounts",
+    "QuotaDetails",
+    "Result",
+    "UsageDrift",
+    "availability",
+    "count_usage",
+    "evaluate",
+    "item_availability",
+    "product_key",
+    "product_quotas",
+    "quota_details",
+    "reconcile_quota_usage",
 ]
 
 

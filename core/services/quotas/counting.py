@@ -1,6 +1,8 @@
 """Counting what uses each quota: one aggregate query per source for any number of quotas.
 
-Order positions, blocking vouchers, cart positions and waiting list entries are counted with ``GROUP BY quota_id``
+Positions of paid and pending orders are read from the ``product_usage`` counters (:mod:`core.models.usage`), a few
+rows per quota whatever the number of orders, plus the changes of the current transaction not yet written to them.
+Blocking vouchers, cart positions and waiting list entries are counted with ``GROUP BY quota_id``
 over the ``quota_item`` / ``quota_variation`` association tables (``quota_id IN (...)``). Nothing is loaded into
 the ORM; the statements use the tables directly, so the quota ids (already scoped to one organizer) are the only
 filter needed.
@@ -13,22 +15,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from core.db.base import Base
 from core.models.cart import CartPosition
-from core.models.orders import Order
-from core.models.positions import OrderPosition
 from core.models.quotas import Quota, quota_items, quota_variations
+from core.models.usage import Deltas, pending_usage, product_usage
 from core.models.vouchers import Voucher
 
 #: The table of waiting list entries, counted once a model defines it.
 WAITING_LIST_TABLE = "waiting_list_entry"
 
-_OP = OrderPosition.__table__
-_ORDER = Order.__table__
 _CART = CartPosition.__table__
 _QUOTA = Quota.__table__
 _VOUCHER = Voucher.__table__
@@ -67,27 +66,46 @@ def _matching(table: Any, quota_ids: Sequence[int]) -> tuple[Select[Any], Select
     return by_item, by_variation
 
 
-def _not_blocked_away() -> ColumnElement[bool]:
-    """Order positions that count: not blocked with ``ignore_from_quota_while_blocked``."""
-    blocked_text = func.coalesce(cast(_OP.c.blocked, String), "null")
-    return or_(_OP.c.ignore_from_quota_while_blocked.is_(False), blocked_text.in_(("null", "[]")))
+def _order_rows(session: Session, quota_ids: Sequence[int]) -> Iterable[tuple[int, int, int]]:
+    """``(quota id, paid, pending)`` from the product usage counters, plus this transaction's unwritten changes."""
+    usage = product_usage
+    subevent = func.coalesce(_QUOTA.c.subevent_id, 0)
+    by_item = select(_QI.c.quota_id, func.sum(usage.c.paid), func.sum(usage.c.pending)).select_from(
+        usage.join(_QI, and_(_QI.c.item_id == usage.c.item_id, usage.c.variation_id == 0))
+        .join(_QUOTA, _QUOTA.c.id == _QI.c.quota_id)
+    ).where(_QI.c.quota_id.in_(quota_ids), usage.c.subevent_id == subevent, usage.c.event_id == _QUOTA.c.event_id) \
+        .group_by(_QI.c.quota_id)
+    by_variation = select(_QV.c.quota_id, func.sum(usage.c.paid), func.sum(usage.c.pending)).select_from(
+        usage.join(_QV, _QV.c.variation_id == usage.c.variation_id).join(_QUOTA, _QUOTA.c.id == _QV.c.quota_id)
+    ).where(_QV.c.quota_id.in_(quota_ids), usage.c.subevent_id == subevent, usage.c.event_id == _QUOTA.c.event_id) \
+        .group_by(_QV.c.quota_id)
+    rows: list[tuple[int, int, int]] = [tuple(row) for row in session.execute(union_all(by_item, by_variation))]
+    unwritten = pending_usage(session)
+    if unwritten:
+        rows.extend(_unwritten_rows(session, quota_ids, unwritten))
+    return rows
 
 
-def _order_rows(session: Session, quota_ids: Sequence[int]) -> Iterable[tuple[int, str, int]]:
-    parts = []
-    for branch in _matching(_OP, quota_ids):
-        parts.append(
-            branch.add_columns(_ORDER.c.status, func.count().label("n"))
-            .join_from(_OP, _ORDER, _ORDER.c.id == _OP.c.order_id)
-            .where(
-                _ORDER.c.status.in_((Order.STATUS_PAID, Order.STATUS_PENDING)),
-                _ORDER.c.event_id == _QUOTA.c.event_id,
-                _OP.c.canceled.is_(False),
-                _not_blocked_away(),
-            )
-            .group_by(branch.selected_columns.quota_id, _ORDER.c.status)
-        )
-    return session.execute(union_all(*parts)).all()
+def _unwritten_rows(session: Session, quota_ids: Sequence[int], unwritten: Deltas
+                    ) -> Iterable[tuple[int, int, int]]:
+    """This transaction's usage changes not yet in the counters, per quota (one query for the quotas' products)."""
+    ids = list(quota_ids)
+    subevent = func.coalesce(_QUOTA.c.subevent_id, 0)
+    items = select(_QI.c.quota_id, _QI.c.item_id, literal(0).label("variation_id"), subevent.label("subevent_id"),
+                   _QUOTA.c.event_id).join(_QUOTA, _QUOTA.c.id == _QI.c.quota_id).where(_QI.c.quota_id.in_(ids))
+    variations = select(_QV.c.quota_id, literal(0).label("item_id"), _QV.c.variation_id,
+                        subevent.label("subevent_id"), _QUOTA.c.event_id) \
+        .join(_QUOTA, _QUOTA.c.id == _QV.c.quota_id).where(_QV.c.quota_id.in_(ids))
+    by_item: dict[int, list[tuple[int, int, int]]] = {}
+    by_variation: dict[int, list[tuple[int, int, int]]] = {}
+    for quota_id, item_id, variation_id, subevent_id, event_id in session.execute(union_all(items, variations)):
+        target = by_variation.setdefault(variation_id, []) if variation_id else by_item.setdefault(item_id, [])
+        target.append((quota_id, subevent_id, event_id))
+    for ((item_id, variation_id, subevent_id), event_id), (paid, pending) in unwritten.items():
+        targets = by_variation.get(variation_id, []) if variation_id else by_item.get(item_id, [])
+        for quota_id, quota_subevent, quota_event in targets:
+            if (quota_subevent, quota_event) == (subevent_id, event_id):
+                yield quota_id, paid, pending
 
 
 def _valid_blocking(voucher: Any, now: dt.datetime) -> ColumnElement[bool]:
@@ -161,11 +179,9 @@ def count_usage(
         return counts
     ids = sorted(set(quota_ids))
     moment = _real_now(now)
-    for quota_id, status, n in _order_rows(session, ids):
-        if status == Order.STATUS_PAID:
-            counts[quota_id].paid_orders += int(n)
-        else:
-            counts[quota_id].pending_orders += int(n)
+    for quota_id, paid, pending in _order_rows(session, ids):
+        counts[quota_id].paid_orders += int(paid or 0)
+        counts[quota_id].pending_orders += int(pending or 0)
     for quota_id, n in _voucher_rows(session, ids, moment):
         counts[quota_id].blocking_vouchers += int(n or 0)
     for quota_id, n in _cart_rows(session, ids, moment, ignore_cart_id):
