@@ -203,6 +203,13 @@ class _Placement:
         real_now = dt.datetime.now(dt.UTC)
         plan = OrderCapacity(session, event, lines, real_now, force=self.force)
         check_lines(event, lines, plan.plan, channel=channel, now=moment, real_now=real_now, force=self.force)
+        taxes = TaxRules(address_spec(invoice_address))
+        priced_early = not plan.budget_vouchers
+        if priced_early:
+            fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
+                                     moment)
+        testmode = event.testmode if testmode is None else testmode
+        code = assign_order_code(session, event.organizer_id, testmode=testmode)
         if not self.simulate:
             plan.lock(session)
         plan.refresh_vouchers(session)
@@ -211,16 +218,11 @@ class _Placement:
             plan.check_voucher_usage(session, cart_id, real_now)
             plan.check_quotas(session, cart_id)
             plan.check_min_usages()
-        taxes = TaxRules(address_spec(invoice_address))
-        compute_prices(session, lines, currency=event.currency, taxes=taxes, budgets=plan.budget_left(session),
-                       now=moment, sales_channel=channel.identifier, event_id=event.id)
+        if not priced_early:
+            fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
+                                     moment)
         if from_cart:
             self._check_cart_prices(lines)
-        fees = collect_fees(session, event, lines, provider=provider, invoice_address=invoice_address,
-                            meta_info=meta_info, taxes=taxes)
-        mode = settings["tax_rounding"]
-        apply_tax_rounding(lines, fees, mode, event.currency,
-                           is_business=bool(invoice_address is not None and invoice_address.is_business))
         total = sum((line.price for line in lines), ZERO) + sum((fee.value for fee in fees), ZERO)
         if total and event.currency == NO_CURRENCY:
             raise OrderError("currency_xxx", "Paid products are not possible for an event without a currency.")
@@ -228,7 +230,7 @@ class _Placement:
         order = Order(
             event=event, organizer_id=event.organizer_id, status=Order.STATUS_PENDING, email=email, phone=phone,
             locale=locale, sales_channel=channel, total=total, comment=comment, meta_info=meta_info,
-            testmode=event.testmode if testmode is None else testmode, require_approval=approval,
+            code=code, testmode=testmode, require_approval=approval,
             valid_if_pending=valid_if_pending, tax_rounding_mode=mode, datetime=real_now,
             expires=payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
                                      event_dates=_ordered_dates(event, lines), channel=channel.identifier),
@@ -242,6 +244,24 @@ class _Placement:
             return order
         return self._write(order, lines, fees, provider, invoice_address, cart_id, moment, send_email=send_email)
 
+    def _price(self, lines: Sequence[Line], plan: OrderCapacity, settings: Any, channel: SalesChannel, provider: Any,
+               invoice_address: Any, meta_info: dict[str, Any], taxes: TaxRules, moment: dt.datetime
+               ) -> tuple[list[OrderFee], str]:
+        """Prices, fees and tax rounding of the lines: ``(fees, rounding mode)``.
+
+        Without budget vouchers nothing here depends on capacity, so it runs before the locks are taken (the locked
+        section stays short); budgets are read under the locks.
+        """
+        session, event = self.session, self.event
+        compute_prices(session, lines, currency=event.currency, taxes=taxes, budgets=plan.budget_left(session),
+                       now=moment, sales_channel=channel.identifier, event_id=event.id)
+        fees = collect_fees(session, event, lines, provider=provider, invoice_address=invoice_address,
+                            meta_info=meta_info, taxes=taxes)
+        mode = settings["tax_rounding"]
+        apply_tax_rounding(lines, fees, mode, event.currency,
+                           is_business=bool(invoice_address is not None and invoice_address.is_business))
+        return fees, mode
+
     def _check_cart_prices(self, lines: Sequence[Line]) -> None:
         before = sum((line.cart.price for line in lines if line.cart is not None), ZERO)
         after = sum((line.price for line in lines), ZERO)
@@ -252,7 +272,6 @@ class _Placement:
     def _write(self, order: Order, lines: Sequence[Line], fees: list[OrderFee], provider: Any, invoice_address: Any,
                cart_id: str | None, moment: dt.datetime, *, send_email: bool) -> Order:
         session, event = self.session, self.event
-        order.code = assign_order_code(session, event.organizer_id, testmode=order.testmode)
         session.add(order)
         if invoice_address is not None:
             invoice_address.order = order
