@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, BigId, IdPK, TenantMixin
@@ -31,6 +31,10 @@ class CartPosition(AbstractPosition, TenantMixin, Base):
     """
 
     __tablename__ = "cart_position"
+    __table_args__ = (
+        Index("ix_cart_position_event_expires", "event_id", "expires"),
+        Index("ix_cart_position_voucher_expires", "voucher_id", "expires"),
+    )
     __tenant_parent__ = "event"
 
     id: Mapped[IdPK]

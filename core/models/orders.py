@@ -40,6 +40,7 @@ class Order(TenantMixin, Base):
         UniqueConstraint("organizer_id", "code"),
         Index("ix_orders_event_datetime", "event_id", "datetime", "id"),
         Index("ix_orders_event_last_modified", "event_id", "last_modified", "id"),
+        Index("ix_orders_event_status", "event_id", "status"),
     )
 
     STATUS_PENDING = "n"

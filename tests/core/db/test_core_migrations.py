@@ -62,3 +62,44 @@ def test_history_lists_the_initial_revision_last() -> None:
     lines = migrate.history(core_lineage())
     assert lines and lines[-1].startswith("<base> -> ")
     assert "(head)" in lines[0]
+
+
+def test_usage_counters_are_filled_from_existing_orders(empty_engine: Engine) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from core.models import Event, Item, Order, OrderPosition, Organizer, SalesChannel
+    from core.models.usage import product_usage
+
+    lineage = core_lineage()
+    migrate.upgrade(empty_engine, lineage, "e3ad8830b71d")
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    with empty_engine.begin() as conn:
+        org = conn.execute(Organizer.__table__.insert().values(slug="acme", name="Acme")).inserted_primary_key[0]
+        event = conn.execute(Event.__table__.insert().values(
+            organizer_id=org, slug="conf", name={"en": "Conf"}, date_from=now, last_modified=now,
+        )).inserted_primary_key[0]
+        item = conn.execute(Item.__table__.insert().values(
+            organizer_id=org, event_id=event, name={"en": "Ticket"}, default_price=Decimal("10"),
+        )).inserted_primary_key[0]
+        channel = conn.execute(SalesChannel.__table__.insert().values(
+            organizer_id=org, identifier="web", type="web", label={"en": "Web"},
+        )).inserted_primary_key[0]
+        for number, (status, canceled) in enumerate([("p", False), ("p", False), ("n", False), ("n", True),
+                                                     ("c", False), ("e", False)]):
+            order = conn.execute(Order.__table__.insert().values(
+                organizer_id=org, event_id=event, code=f"CODE{number}", status=status, total=Decimal("10"),
+                secret=f"s{number}", internal_secret=f"i{number}", datetime=now, last_modified=now,
+                sales_channel_id=channel, expires=now,
+            )).inserted_primary_key[0]
+            conn.execute(OrderPosition.__table__.insert().values(
+                organizer_id=org, order_id=order, positionid=1, item_id=item, price=Decimal("10"),
+                canceled=canceled, secret=f"secret{number}", web_secret=f"web{number}",
+                pseudonymization_id=f"PSEUDO{number}",
+            ))
+    migrate.upgrade(empty_engine, lineage)
+    with empty_engine.connect() as conn:
+        rows = conn.execute(product_usage.select()).mappings().all()
+    assert [(r["item_id"], r["variation_id"], r["subevent_id"], r["paid"], r["pending"]) for r in rows] == [
+        (item, 0, 0, 2, 1)
+    ]
