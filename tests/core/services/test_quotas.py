@@ -249,8 +249,10 @@ def test_bundled_product_without_quota_makes_base_unavailable(shop, db_session) 
         AVAILABILITY_GONE, 0)
 
 
-def test_plugin_signal_may_lower_results(shop, db_session, registry) -> None:
+def test_plugin_signal_may_lower_results(shop, db_session, plugin_config) -> None:
     from core.interfaces.quotas import IQuotaAvailability
+    from core.pluginhost import Level
+    from sdk.testing import make_fake_plugin
 
     seen: list[Any] = []
 
@@ -258,16 +260,9 @@ def test_plugin_signal_may_lower_results(shop, db_session, registry) -> None:
         seen.append(signal)
         return {quota_id: (AVAILABILITY_ORDERED, 0) for quota_id in results}
 
-    from core.services.quotas import QuotaAvailability
+    def includeme(config: Any) -> None:
+        config.add_signal_handler(handler, IQuotaAvailability)
 
-    registry.signal_index.pop(QuotaAvailability, None)
-    from pyramid.config import Configurator
-
-    config = Configurator(registry=registry)
-    config.add_signal_handler(handler, IQuotaAvailability)
-    config.commit()
-    try:
-        assert quotas.availability(db_session, [shop.quota]) == {shop.quota.id: (AVAILABILITY_ORDERED, 0)}
-        assert seen[0].scope is shop.event and seen[0].quotas == [shop.quota]
-    finally:
-        registry.signal_index.pop(QuotaAvailability, None)
+    plugin_config(make_fake_plugin("soldout", includeme, level=Level.PLATFORM))
+    assert quotas.availability(db_session, [shop.quota]) == {shop.quota.id: (AVAILABILITY_ORDERED, 0)}
+    assert seen[0].scope is shop.event and seen[0].quotas == [shop.quota]
