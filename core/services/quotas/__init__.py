@@ -22,7 +22,7 @@ from core.services.quotas.availability import (
 )
 from core.services.quotas.counting import QuotaCounts, count_usage
 from core.services.quotas.products import ProductKey, item_availability, product_key, product_quotas
-from core.services.quotas.reconcile import UsageDrift, reconcile_quota_usage
+from core.services.quotas.reconcile import UsageDrift, reconcile_all_events, reconcile_quota_usage
 
 __all__ = [
     "AVAILABILITY_GONE",
@@ -42,6 +42,7 @@ __all__ = [
     "product_key",
     "product_quotas",
     "quota_details",
+    "reconcile_all_events",
     "reconcile_quota_usage",
 ]
 
