@@ -32,10 +32,11 @@ from core.services.cart.load import (
     resolve_channel,
     settings_of,
 )
-from core.services.cart.prices import overrides_for, price_requests
+from core.services.cart.prices import price_requests
 from core.services.errors import CartError
 from core.services.order_signals import ValidateCart
 from core.services.positions import (
+    Overrides,
     PositionRequest,
     check_addons,
     check_max_items,
@@ -48,6 +49,7 @@ from core.services.positions import (
     check_voucher_usage,
     expand_bundles,
     held_in_carts,
+    overrides_for,
     plan_capacity,
 )
 
@@ -72,7 +74,7 @@ def new_expiry(valid: Sequence[CartPosition], now: dt.datetime, reservation: dt.
 
 
 def _check_static(requests: Sequence[PositionRequest], event: Event, channel: SalesChannel, now: dt.datetime,
-                  overrides: dict[int, tuple[Any, Any]]) -> None:
+                  overrides: Overrides) -> None:
     for request in requests:
         sub_item, sub_variation = overrides[id(request)]
         check_product(request, event=event, channel=channel, now=now, subevent_item=sub_item,

@@ -16,9 +16,9 @@ from core.models.channels import SalesChannel
 from core.models.event import Event
 from core.services.cart.add import request_of, revalidate, write
 from core.services.cart.load import build_requests, cart_positions, find_voucher, real_now, resolve_channel
-from core.services.cart.prices import overrides_for, price_requests
+from core.services.cart.prices import price_requests
 from core.services.errors import CartError
-from core.services.positions import held_in_carts, plan_capacity, voucher_applies
+from core.services.positions import held_in_carts, overrides_for, plan_capacity, voucher_applies
 
 
 def remove_from_cart(session: Session, event: Event, cart_id: str, position_id: int) -> None:

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models.subevent_items import SubEventItem, SubEventItemVariation
 from core.services.errors import CartError, PricingError
-from core.services.positions import PositionRequest, budget_used
+from core.services.positions import Overrides, PositionRequest, budget_used
 from core.services.pricing.adapters import bundle_spec, listed_price_of, tax_rule_spec, voucher_spec
 from core.services.pricing.bundles import bundled_line_price, bundled_sum
 from core.services.pricing.listed import VoucherBudget, check_custom_price, line_price, voucher_price
@@ -47,27 +45,6 @@ def budget_left(session: Session, vouchers: Sequence[Any]) -> dict[int, VoucherB
     return {v.id: VoucherBudget(v.budget - used.get(v.id, Decimal("0"))) for v in with_budget}
 
 
-def _overrides(session: Session, requests: Sequence[PositionRequest]) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    subevents = {r.subevent_id for r in requests if r.subevent_id is not None}
-    if not subevents:
-        return {}, {}
-    items = {(o.subevent_id, o.item_id): o for o in session.scalars(
-        select(SubEventItem).where(SubEventItem.subevent_id.in_(subevents)))}
-    variations = {(o.subevent_id, o.variation_id): o for o in session.scalars(
-        select(SubEventItemVariation).where(SubEventItemVariation.subevent_id.in_(subevents)))}
-    return items, variations
-
-
-def overrides_for(session: Session, requests: Sequence[PositionRequest]) -> dict[int, tuple[Any, Any]]:
-    """``{id(request): (SubEventItem or None, SubEventItemVariation or None)}`` in two queries."""
-    items, variations = _overrides(session, requests)
-    return {
-        id(r): (items.get((r.subevent_id, r.item.id)),
-                variations.get((r.subevent_id, r.variation.id)) if r.variation is not None else None)
-        for r in requests
-    }
-
-
 def _addon_included(request: PositionRequest) -> bool:
     parent = request.addon_to
     if parent is None or request.is_bundled:
@@ -79,7 +56,7 @@ def _addon_included(request: PositionRequest) -> bool:
 
 
 def price_requests(
-    session: Session, event: Any, requests: Sequence[PositionRequest], overrides: dict[int, tuple[Any, Any]]
+    session: Session, event: Any, requests: Sequence[PositionRequest], overrides: Overrides
 ) -> dict[int, Priced]:
     """``{id(request): Priced}`` for every request (bundled ones priced from their bundle)."""
     currency = event.currency

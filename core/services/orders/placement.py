@@ -60,7 +60,15 @@ from core.services.orders.placing.prices import TaxRules, compute_prices
 from core.services.orders.placing.validity import validity_of
 from core.services.payments import confirm_payment, payment_provider
 from core.services.payments.states import log_actor
-from core.services.positions import MAX_ORDER_SIZE, check_max_items, check_order_size, check_per_product, check_presale
+from core.services.positions import (
+    MAX_ORDER_SIZE,
+    Overrides,
+    check_max_items,
+    check_order_size,
+    check_per_product,
+    check_presale,
+    overrides_for,
+)
 from core.services.pricing.adapters import address_spec
 from core.services.secrets import assign_ticket_secrets
 from core.services.transactions import create_transactions
@@ -202,12 +210,14 @@ class _Placement:
             _check_dates(event, lines, settings, moment)
         real_now = dt.datetime.now(dt.UTC)
         plan = OrderCapacity(session, event, lines, real_now, force=self.force)
-        check_lines(event, lines, plan.plan, channel=channel, now=moment, real_now=real_now, force=self.force)
+        overrides = overrides_for(session, lines)
+        check_lines(event, lines, plan.plan, overrides=overrides, channel=channel, now=moment, real_now=real_now,
+                    force=self.force)
         taxes = TaxRules(address_spec(invoice_address))
         priced_early = not plan.budget_vouchers
         if priced_early:
             fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
-                                     moment)
+                                     moment, overrides)
         testmode = event.testmode if testmode is None else testmode
         code = assign_order_code(session, event.organizer_id, testmode=testmode)
         if not self.simulate:
@@ -220,7 +230,7 @@ class _Placement:
             plan.check_min_usages()
         if not priced_early:
             fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
-                                     moment)
+                                     moment, overrides)
         if from_cart:
             self._check_cart_prices(lines)
         total = sum((line.price for line in lines), ZERO) + sum((fee.value for fee in fees), ZERO)
@@ -245,8 +255,8 @@ class _Placement:
         return self._write(order, lines, fees, provider, invoice_address, cart_id, moment, send_email=send_email)
 
     def _price(self, lines: Sequence[Line], plan: OrderCapacity, settings: Any, channel: SalesChannel, provider: Any,
-               invoice_address: Any, meta_info: dict[str, Any], taxes: TaxRules, moment: dt.datetime
-               ) -> tuple[list[OrderFee], str]:
+               invoice_address: Any, meta_info: dict[str, Any], taxes: TaxRules, moment: dt.datetime,
+               overrides: Overrides) -> tuple[list[OrderFee], str]:
         """Prices, fees and tax rounding of the lines: ``(fees, rounding mode)``.
 
         Without budget vouchers nothing here depends on capacity, so it runs before the locks are taken (the locked
@@ -254,7 +264,7 @@ class _Placement:
         """
         session, event = self.session, self.event
         compute_prices(session, lines, currency=event.currency, taxes=taxes, budgets=plan.budget_left(session),
-                       now=moment, sales_channel=channel.identifier, event_id=event.id)
+                       overrides=overrides, now=moment, sales_channel=channel.identifier, event_id=event.id)
         fees = collect_fees(session, event, lines, provider=provider, invoice_address=invoice_address,
                             meta_info=meta_info, taxes=taxes)
         mode = settings["tax_rounding"]

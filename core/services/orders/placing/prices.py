@@ -10,7 +10,8 @@
 
 Order-level tax rounding runs later, over positions and fees together (:mod:`core.services.orders.placing.fees`).
 The pure functions of :mod:`core.services.pricing` do the arithmetic; this module only loads what they need,
-with one query per kind of object actually present (date overrides, add-on and bundle rows, discounts).
+with one query per kind of object actually present (add-on and bundle rows, discounts); the date overrides come
+from the caller (loaded once for the checks and the prices).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.models.addons import ItemAddOn, ItemBundle
 from core.models.discounts import Discount
-from core.models.subevent_items import SubEventItem, SubEventItemVariation
 from core.services.orders.placing.lines import Line
+from core.services.positions import Overrides
 from core.services.pricing.adapters import discount_spec, tax_rule_spec, voucher_spec
 from core.services.pricing.discounts import DiscountLine, apply_discounts
 from core.services.pricing.listed import VoucherBudget, line_price, listed_price, voucher_price
@@ -58,23 +59,6 @@ class TaxRules:
         return self._cache[key]
 
 
-def _overrides(session: Session, lines: Sequence[Line]) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    dated = [line for line in lines if line.subevent is not None]
-    if not dated:
-        return {}, {}
-    subevents = {line.subevent_id for line in dated}
-    items = {line.item.id for line in dated}
-    variations = {line.variation.id for line in dated if line.variation is not None}
-    by_item = {(r.subevent_id, r.item_id): r for r in session.scalars(
-        select(SubEventItem).where(SubEventItem.subevent_id.in_(subevents), SubEventItem.item_id.in_(items)))}
-    by_variation = {}
-    if variations:
-        by_variation = {(r.subevent_id, r.variation_id): r for r in session.scalars(
-            select(SubEventItemVariation).where(SubEventItemVariation.subevent_id.in_(subevents),
-                                                SubEventItemVariation.variation_id.in_(variations)))}
-    return by_item, by_variation
-
-
 def _addon_rows(session: Session, lines: Sequence[Line]) -> dict[tuple[int, int | None], ItemAddOn]:
     parents = {lines[line.addon_to].item.id for line in lines if line.addon_to is not None and not line.is_bundled}
     if not parents:
@@ -92,7 +76,7 @@ def _bundle_rows(session: Session, lines: Sequence[Line]) -> dict[int, list[Item
     return rows
 
 
-def _listed(line: Line, lines: Sequence[Line], now: dt.datetime, overrides: tuple[dict[Any, Any], dict[Any, Any]],
+def _listed(line: Line, lines: Sequence[Line], now: dt.datetime, overrides: Overrides,
             addons: dict[Any, ItemAddOn], bundles: dict[int, list[ItemBundle]]) -> Decimal:
     if line.cart is not None and line.cart.expires > now and line.cart.listed_price is not None:
         return line.cart.listed_price
@@ -110,9 +94,7 @@ def _listed(line: Line, lines: Sequence[Line], now: dt.datetime, overrides: tupl
         row = addons.get((parent.item.id, line.item.category_id))
         included = bool(row is not None and row.price_included) or bool(
             parent.voucher is not None and parent.voucher.all_addons_included)
-    by_item, by_variation = overrides
-    sub_item = by_item.get((line.subevent_id, line.item.id))
-    sub_variation = by_variation.get((line.subevent_id, line.variation.id)) if line.variation is not None else None
+    sub_item, sub_variation = overrides[id(line)]
     return listed_price(
         line.item.default_price,
         subevent_item_price=sub_item.price if sub_item is not None else None,
@@ -129,15 +111,16 @@ def compute_prices(
     currency: str,
     taxes: TaxRules,
     budgets: dict[int, Decimal],
+    overrides: Overrides,
     now: dt.datetime,
     sales_channel: str,
     event_id: int,
 ) -> None:
     """Fill in ``listed_price``, ``price_after_voucher``, ``voucher_budget_use``, ``price`` and the tax of each
-    line (see the module docstring). ``budgets`` maps voucher ids to the budget left; ``now`` is the time-machine
+    line (see the module docstring). ``budgets`` maps voucher ids to the budget left; ``overrides`` are the
+    per-date product overrides of the lines (:func:`core.services.positions.overrides_for`); ``now`` is the time-machine
     time for discounts, while cart validity uses real time."""
     real_now = dt.datetime.now(dt.UTC)
-    overrides = _overrides(session, lines)
     addons = _addon_rows(session, lines)
     bundles = _bundle_rows(session, lines)
     budget = {voucher_id: VoucherBudget(left) for voucher_id, left in budgets.items()}

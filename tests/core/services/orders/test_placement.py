@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -208,3 +209,70 @@ def test_statement_count_of_a_one_position_order(db_session, catalogue, connecti
     finally:
         sa_event.remove(connection, "before_cursor_execute", record)
     assert len(statements) <= 30, "\n".join(statements)
+
+
+def make_series(db_session, catalogue, **overrides: Any) -> SimpleNamespace:
+    """A series (in the catalogue's organizer) with one active date, a ticket (23.00) and a shirt (15.00, variation
+    ``L`` 17.00) in quotas of that date. With ``overrides``, the ticket gets a ``SubEventItem`` with those fields."""
+    from core.i18n import I18nString
+    from core.models import Event, Item, ItemVariation, Quota
+    from core.models.event import SubEvent
+    from core.models.subevent_items import SubEventItem
+
+    org = catalogue.event.organizer_id
+    series = Event(organizer_id=org, slug="tour", name=I18nString({"en": "Tour"}), has_subevents=True,
+                   date_from=dt.datetime(2030, 1, 1, 10, 0, tzinfo=dt.UTC))
+    date = SubEvent(event=series, organizer_id=org, name=I18nString({"en": "Day 1"}), active=True,
+                    date_from=dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    ticket = Item(event=series, organizer_id=org, name=I18nString({"en": "Ticket"}), default_price=D("23.00"),
+                  admission=True)
+    shirt = Item(event=series, organizer_id=org, name=I18nString({"en": "Shirt"}), default_price=D("15.00"))
+    shirt_l = ItemVariation(item=shirt, organizer_id=org, value=I18nString({"en": "L"}), default_price=D("17.00"))
+    quota = Quota(event=series, organizer_id=org, name="All", size=10, subevent=date)
+    quota.items.extend([ticket, shirt])
+    quota.variations.append(shirt_l)
+    db_session.add_all([series, date, ticket, shirt, shirt_l, quota])
+    if overrides:
+        db_session.add(SubEventItem(subevent=date, item=ticket, organizer_id=org, **overrides))
+    db_session.flush()
+    return SimpleNamespace(event=series, date=date, ticket=ticket, shirt=shirt, shirt_l=shirt_l)
+
+
+def place_dated(db_session, series: SimpleNamespace, positions: list[PositionRequest] | None = None) -> Order:
+    positions = positions or [PositionRequest(item=series.ticket, subevent=series.date)]
+    return place_order(db_session, series.event, positions=positions, email="buyer@example.org", sales_channel="web")
+
+
+def test_date_disabled_product_is_refused(db_session, catalogue) -> None:
+    series = make_series(db_session, catalogue, disabled=True)
+    with pytest.raises(CommerceError) as info:
+        place_dated(db_session, series)
+    assert info.value.key == "unavailable"
+    assert count(db_session, Order) == 0
+
+
+@pytest.mark.parametrize("window", [
+    {"available_from": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)},
+    {"available_until": dt.datetime.now(dt.UTC) - dt.timedelta(days=1)},
+])
+def test_product_outside_its_date_window_is_refused(db_session, catalogue, window) -> None:
+    series = make_series(db_session, catalogue, **window)
+    with pytest.raises(CommerceError) as info:
+        place_dated(db_session, series)
+    assert info.value.key == "unavailable"
+    assert count(db_session, Order) == 0
+
+
+def test_date_price_is_used_for_a_direct_position(db_session, catalogue) -> None:
+    series = make_series(db_session, catalogue, price=D("9.50"))
+    order = place_dated(db_session, series)
+    assert order.total == D("9.50") and order.all_positions[0].price == D("9.50")
+
+
+def test_date_without_overrides_places_at_the_catalogue_price(db_session, catalogue) -> None:
+    series = make_series(db_session, catalogue)
+    order = place_dated(db_session, series, [
+        PositionRequest(item=series.ticket, subevent=series.date),
+        PositionRequest(item=series.shirt, variation=series.shirt_l, subevent=series.date),
+    ])
+    assert order.total == D("40.00")
