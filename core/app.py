@@ -31,6 +31,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.services.orders",
     "core.services.quotas",
     "core.services.cart",
+    "core.services.event_clone",
     "core.pluginhost",
     "core.views",
 )
