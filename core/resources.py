@@ -38,11 +38,7 @@ class OrganizerResource(RootResource):
 
     def __init__(self, request: Request) -> None:
         super().__init__(request)
-        slug = request.matchdict.get("organizer")
-        organizer = request.dbsession.scalar(select(Organizer).where(Organizer.slug == slug))
-        if organizer is None:
-            raise HTTPNotFound(f"Unknown organizer {slug!r}.")
-        self.organizer = organizer
+        organizer = self.organizer = _by_slug(request, Organizer, "organizer")
         token = tenancy.enter(organizer.id)
         request.add_finished_callback(lambda _request: tenancy.leave(token))
 
@@ -52,8 +48,13 @@ class EventResource(OrganizerResource):
 
     def __init__(self, request: Request) -> None:
         super().__init__(request)
-        slug = request.matchdict.get("event")
-        event = request.dbsession.scalar(select(Event).where(Event.slug == slug))
-        if event is None:
-            raise HTTPNotFound(f"Unknown event {slug!r}.")
-        self.event = event
+        self.event = _by_slug(request, Event, "event")
+
+
+def _by_slug(request: Request, model: Any, placeholder: str) -> Any:
+    """The ``model`` row whose slug is the route's ``{placeholder}``; 404 naming it when there is none."""
+    slug = request.matchdict.get(placeholder)
+    found = request.dbsession.scalar(select(model).where(model.slug == slug))
+    if found is None:
+        raise HTTPNotFound(f"Unknown {placeholder} {slug!r}.")
+    return found

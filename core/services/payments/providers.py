@@ -23,7 +23,20 @@ from core.services.payments.states import create_payment
 from core.settings import Setting
 
 
-class FreeOrderProvider(BasePaymentProvider):
+class _RefundsDoneOutside:
+    """Refunds, full or partial, that need no provider call: recording them completes them."""
+
+    def payment_refund_supported(self, payment: OrderPayment) -> bool:
+        return True
+
+    def payment_partial_refund_supported(self, payment: OrderPayment) -> bool:
+        return True
+
+    def execute_refund(self, refund: OrderRefund) -> None:
+        refund_done(refund)
+
+
+class FreeOrderProvider(_RefundsDoneOutside, BasePaymentProvider):
     """Settles orders that cost nothing; always enabled, allowed only for a zero total."""
 
     identifier = "free"
@@ -51,17 +64,9 @@ class FreeOrderProvider(BasePaymentProvider):
         confirm_payment(payment)
         return None
 
-    def payment_refund_supported(self, payment: OrderPayment) -> bool:
-        return True
-
-    def payment_partial_refund_supported(self, payment: OrderPayment) -> bool:
-        return True
-
-    def execute_refund(self, refund: OrderRefund) -> None:
-        refund_done(refund)
 
 
-class ManualProvider(BasePaymentProvider):
+class ManualProvider(_RefundsDoneOutside, BasePaymentProvider):
     """Payment arranged by the organizer; a payment stays ``created`` until the organizer confirms it."""
 
     identifier = "manual"
@@ -77,14 +82,6 @@ class ManualProvider(BasePaymentProvider):
     def public_name(self) -> Any:
         return self.setting("public_name") or self.verbose_name
 
-    def payment_refund_supported(self, payment: OrderPayment) -> bool:
-        return True
-
-    def payment_partial_refund_supported(self, payment: OrderPayment) -> bool:
-        return True
-
-    def execute_refund(self, refund: OrderRefund) -> None:
-        refund_done(refund)
 
 
 class OffsettingProvider(BasePaymentProvider):
