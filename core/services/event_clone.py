@@ -1,18 +1,24 @@
 """Event cloning: copy every object, setting and plugin of an event into a new event of the same organizer.
 
 ``clone_event`` creates the event (via :func:`core.services.events.create_event`) and fills it;
-``copy_event_data`` fills an existing new event. What is copied: event meta values, tax rules,
-categories, item meta properties, items (variations, add-ons, bundles, meta values, availability
-references), discounts, questions (options, dependencies, item links), quotas without a series date,
-every event-level setting but the signed-ticket key pair (a new event must get its own keys; stored
-files are duplicated), and the enabled event plugins (rows written without calling ``installed``
-hooks: the plugins' data is copied by their :class:`~core.interfaces.events.IEventCopied` handlers,
-not set up anew). Objects bound to a series date are skipped. The source is left unchanged.
+``copy_event_data`` fills an existing new event. What is copied: the event's sales channel limits,
+event meta values, tax rules, categories, item meta properties, items (variations, add-ons, bundles,
+meta values, sales channel limits, availability references), discounts, questions (options,
+dependencies, item links), the dates of a series (per-date item and variation overrides, meta
+values), quotas, vouchers (codes kept, redemptions reset to 0), every event-level setting but the
+signed-ticket key pair (a new event must get its own keys; stored files are duplicated), and the
+enabled event plugins (rows written without calling ``installed`` hooks: the plugins' data is copied
+by their :class:`~core.interfaces.events.IEventCopied` handlers, not set up anew). Dates and objects
+bound to them are copied only into an event series. The source is left unchanged.
+
+Audit log on the new event: ``pretix.event.cloned`` (what the core copied) and one
+``pretix.event.plugin_data_copied`` per plugin whose ``IEventCopied`` handler reported copied rows.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from pyramid.config import Configurator
@@ -36,6 +42,8 @@ from core.settings import FileUpload, StoredFile, settings_for
 
 #: Audit log action type written on the new event after it was filled from another event.
 EVENT_CLONED = "pretix.event.cloned"
+#: Audit log action type written on the new event for each plugin that reported copying its rows.
+PLUGIN_DATA_COPIED = "pretix.event.plugin_data_copied"
 #: Settings never copied: each event has its own signed-ticket key pair.
 NOT_COPIED_SETTINGS = frozenset({PRIVATE_KEY, PUBLIC_KEY})
 
@@ -72,26 +80,38 @@ def copy_plugins(session: Session, source: Event, target: Event) -> list[str]:
     return names
 
 
-def copy_event_data(session: Session, source: Event, target: Event, *, actor: Any = None) -> CatalogueMaps:
+def copy_event_data(
+    session: Session, source: Event, target: Event, *, actor: Any = None, shift: timedelta = timedelta(0)
+) -> CatalogueMaps:
     """Copy catalogue, settings and plugins of ``source`` into the new event ``target``, then send ``IEventCopied``.
 
     Both events must belong to the same organizer and differ (:class:`ValidationError` otherwise).
-    Returns the id maps. Logs ``pretix.event.cloned`` on ``target``.
+    ``shift`` moves the copied series dates, per-date sales windows and voucher expiry dates.
+    Returns the id maps. Logs ``pretix.event.cloned`` on ``target``, then
+    ``pretix.event.plugin_data_copied`` for each plugin whose handler returned a summary.
     """
     if source.organizer_id != target.organizer_id:
         raise ValidationError("source", "events can only be copied within the same organizer")
     if source.id == target.id:
         raise ValidationError("source", "an event cannot be copied into itself")
     with scope(source.organizer_id):
-        maps = copy_catalogue(session, source, target)
+        maps = copy_catalogue(session, source, target, shift)
         settings = copy_settings(session, source, target)
         plugins = copy_plugins(session, source, target)
         user = actor if isinstance(actor, User) else None
+        who = {"user": user, "auth": None if user else actor}
         log_action(target, EVENT_CLONED, {"source": source.id, "source_slug": source.slug, "settings": settings,
-                                          "plugins": plugins}, user=user, auth=None if user else actor)
-        send(EventCopied(scope=target, source=source, item_map=dict(maps.item), variation_map=dict(maps.variation),
-                         category_map=dict(maps.category), tax_map=dict(maps.tax),
-                         question_map=dict(maps.question), quota_map=dict(maps.quota)), session=session)
+                                          "plugins": plugins, "subevents": len(maps.subevent),
+                                          "vouchers": len(maps.voucher)}, **who)
+        results = send(EventCopied(
+            scope=target, source=source, item_map=dict(maps.item), variation_map=dict(maps.variation),
+            category_map=dict(maps.category), tax_map=dict(maps.tax), question_map=dict(maps.question),
+            quota_map=dict(maps.quota), subevent_map=dict(maps.subevent), voucher_map=dict(maps.voucher),
+        ), session=session)
+        for plugin, summary in results:
+            if isinstance(summary, Mapping) and summary:
+                log_action(target, PLUGIN_DATA_COPIED, {"plugin": plugin, "source": source.id,
+                                                        "copied": dict(summary)}, **who)
     return maps
 
 
@@ -122,10 +142,11 @@ def clone_event(
         location=source.location, timezone=source.timezone, is_public=source.is_public, testmode=source.testmode,
         has_subevents=source.has_subevents, actor=actor,
     )
-    copy_event_data(session, source, target, actor=actor)
+    copy_event_data(session, source, target, actor=actor, shift=shift)
     return target
 
 
 def includeme(config: Configurator) -> None:
-    """Register the audit log type of event cloning."""
+    """Register the audit log types of event cloning."""
     config.add_log_entry_type(EVENT_CLONED, "The event has been copied from another event.")
+    config.add_log_entry_type(PLUGIN_DATA_COPIED, "The data of plugin {plugin} has been copied from another event.")

@@ -1,14 +1,18 @@
-"""Copy an event's catalogue (tax rules, categories, items, discounts, questions, quotas) into another event.
+"""Copy an event's catalogue into another event: sales channel limits, tax rules, categories, items,
+discounts, questions, series dates (with their per-date overrides and meta values), quotas and vouchers.
 
 Used by :mod:`core.services.event_clone`. Every copied row gets a new id; references between copied
-rows are translated through the id maps collected in :class:`CatalogueMaps`. Rows bound to a series
-date (quotas with a subevent) are skipped, and so are references to them.
+rows are translated through the id maps collected in :class:`CatalogueMaps`. Series dates are copied
+only when the target is an event series too; otherwise rows bound to a date (quotas, vouchers) are
+skipped. Copied dates, their per-date sales windows and voucher expiry dates move by ``shift``.
+Copied vouchers keep their codes and start unredeemed.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
@@ -22,10 +26,13 @@ from core.models import (
     ItemVariation,
     Question,
     Quota,
+    SubEvent,
     TaxRule,
+    Voucher,
 )
 from core.models.meta import ItemMetaProperty
 from core.models.questions import QuestionOption
+from core.models.subevent_items import SubEventItem, SubEventItemVariation
 
 T = TypeVar("T")
 
@@ -43,6 +50,8 @@ class CatalogueMaps:
     quota: dict[int, int] = field(default_factory=dict)
     item_property: dict[int, int] = field(default_factory=dict)
     discount: dict[int, int] = field(default_factory=dict)
+    subevent: dict[int, int] = field(default_factory=dict)
+    voucher: dict[int, int] = field(default_factory=dict)
     objects: dict[tuple[type, int], Any] = field(default_factory=dict)
 
     def new(self, cls: type[T], old_id: int | None) -> T | None:
@@ -80,6 +89,8 @@ def _record(session: Session, maps: CatalogueMaps, target: dict[int, int], pairs
 
 
 def _copy_simple(session: Session, source: Any, target: Any, maps: CatalogueMaps) -> None:
+    target.all_sales_channels = source.all_sales_channels
+    target.limit_sales_channels = list(source.limit_sales_channels)
     for value in _all(session, EventMetaValue, EventMetaValue.event_id == source.id):
         clone_row(session, value, event_id=target.id)
     taxes = [(t, clone_row(session, t, event_id=target.id))
@@ -160,12 +171,43 @@ def _copy_questions(session: Session, source: Any, target: Any, maps: CatalogueM
     session.flush()
 
 
+def _moved(value: datetime | None, shift: timedelta) -> datetime | None:
+    return None if value is None else value + shift
+
+
+def _copy_dates(session: Session, source: Any, target: Any, maps: CatalogueMaps, shift: timedelta) -> None:
+    if not (source.has_subevents and target.has_subevents):
+        return
+    dates = []
+    for old in _all(session, SubEvent, SubEvent.event_id == source.id):
+        new = clone_row(session, old, event_id=target.id, date_from=old.date_from + shift,
+                        **{name: _moved(getattr(old, name), shift)
+                           for name in ("date_to", "date_admission", "presale_start", "presale_end")})
+        dates.append((old, new))
+    _record(session, maps, maps.subevent, dates)
+    for old, new in dates:
+        for value in sorted(old.meta_values, key=lambda v: v.id):
+            clone_row(session, value, subevent_id=new.id)
+    windows = ("available_from", "available_until")
+    old_ids = list(maps.subevent)
+    for row in _all(session, SubEventItem, SubEventItem.subevent_id.in_(old_ids)):
+        clone_row(session, row, subevent_id=maps.subevent[row.subevent_id], item_id=maps.item[row.item_id],
+                  **{name: _moved(getattr(row, name), shift) for name in windows})
+    for var_row in _all(session, SubEventItemVariation, SubEventItemVariation.subevent_id.in_(old_ids)):
+        clone_row(session, var_row, subevent_id=maps.subevent[var_row.subevent_id],
+                  variation_id=maps.variation[var_row.variation_id],
+                  **{name: _moved(getattr(var_row, name), shift) for name in windows})
+    session.flush()
+
+
 def _copy_quotas(
     session: Session, source: Any, target: Any, maps: CatalogueMaps, items: list[tuple[Item, Item]]
 ) -> None:
     pairs = []
-    for old in _all(session, Quota, Quota.event_id == source.id, Quota.subevent_id.is_(None)):
-        new = clone_row(session, old, event_id=target.id)
+    for old in _all(session, Quota, Quota.event_id == source.id):
+        if old.subevent_id is not None and old.subevent_id not in maps.subevent:
+            continue
+        new = clone_row(session, old, event_id=target.id, subevent_id=_remap(maps.subevent, old.subevent_id))
         new.items = [maps.objects[(Item, i.id)] for i in old.items]
         new.variations = [maps.objects[(ItemVariation, v.id)] for v in old.variations]
         pairs.append((old, new))
@@ -175,13 +217,32 @@ def _copy_quotas(
     session.flush()
 
 
-def copy_catalogue(session: Session, source: Any, target: Any) -> CatalogueMaps:
-    """Copy the catalogue of ``source`` into ``target`` (same organizer, inside its tenant scope)."""
+def _copy_vouchers(session: Session, source: Any, target: Any, maps: CatalogueMaps, shift: timedelta) -> None:
+    pairs = []
+    created = datetime.now(UTC)
+    refs = {"item_id": maps.item, "variation_id": maps.variation, "quota_id": maps.quota, "subevent_id": maps.subevent}
+    for old in _all(session, Voucher, Voucher.event_id == source.id):
+        remapped = {name: _remap(mapping, getattr(old, name)) for name, mapping in refs.items()}
+        if any(remapped[name] is None and getattr(old, name) is not None for name in refs):
+            continue
+        new = clone_row(session, old, event_id=target.id, redeemed=0, created=created,
+                        valid_until=_moved(old.valid_until, shift), **remapped)
+        pairs.append((old, new))
+    _record(session, maps, maps.voucher, pairs)
+
+
+def copy_catalogue(session: Session, source: Any, target: Any, shift: timedelta = timedelta(0)) -> CatalogueMaps:
+    """Copy the catalogue of ``source`` into ``target`` (same organizer, inside its tenant scope).
+
+    ``shift`` moves the copied dates (see the module docstring).
+    """
     maps = CatalogueMaps()
     _copy_simple(session, source, target, maps)
     items = _copy_items(session, source, target, maps)
     _copy_discounts(session, source, target, maps)
     _copy_questions(session, source, target, maps)
+    _copy_dates(session, source, target, maps, shift)
     _copy_quotas(session, source, target, maps, items)
+    _copy_vouchers(session, source, target, maps, shift)
     return maps
 

@@ -23,3 +23,5 @@ class EventCopied:
     tax_map: dict[int, int] = field(default_factory=dict)
     question_map: dict[int, int] = field(default_factory=dict)
     quota_map: dict[int, int] = field(default_factory=dict)
+    subevent_map: dict[int, int] = field(default_factory=dict)
+    voucher_map: dict[int, int] = field(default_factory=dict)
