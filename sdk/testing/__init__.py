@@ -21,6 +21,7 @@ from sdk.testing.fixtures_db import (
     user,
 )
 from sdk.testing.fixtures_migrations import empty_database_url, empty_engine
+from sdk.testing.fixtures_payments import item, item_price, make_order, scoped, web
 from sdk.testing.fixtures_plugins import (
     _ticketry_enabled_plugins,
     make_fake_plugin,
@@ -34,8 +35,9 @@ from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
 __all__ = [
     "_ticketry_enabled_plugins", "app", "catalogue", "cheap_password_hashing", "config", "connection", "db_engine",
     "db_session", "empty_database_url", "empty_engine", "event", "event_settings", "frozen_time", "huey_immediate",
-    "login", "mailoutbox", "make_fake_plugin", "order_factory", "organizer", "organizer_settings", "platform_settings",
-    "plugin_config", "registry", "signal_log", "team", "ticketry_settings", "tm", "token", "user",
+    "item", "item_price", "login", "mailoutbox", "make_fake_plugin", "make_order", "order_factory", "organizer",
+    "organizer_settings", "platform_settings", "plugin_config", "registry", "scoped", "signal_log", "team",
+    "ticketry_settings", "tm", "token", "user", "web",
 ]
 
 

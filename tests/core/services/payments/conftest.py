@@ -1,45 +1,14 @@
-"""Orders to pay: an event with an item in a quota of 10, a web channel and an order factory."""
+"""Orders to pay (``sdk.testing.fixtures_payments``: ``scoped``, ``web``, ``item`` at 10.00, ``make_order``) and
+the item's quota of 10."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from core.db import tenancy
-from core.i18n import I18nString
-from core.models import Item, Quota, SalesChannel
-from core.models.orders import Order
-from core.models.positions import OrderPosition
-from core.services.transactions import create_transactions
-
-
-@pytest.fixture
-def scoped(organizer: Any) -> Iterator[None]:
-    token = tenancy.enter(organizer.id)
-    yield
-    tenancy.leave(token)
-
-
-@pytest.fixture
-def web(db_session: Session, organizer: Any, scoped: None) -> SalesChannel:
-    channel = SalesChannel(organizer_id=organizer.id, identifier="web", type="web", label=I18nString({"en": "Web"}))
-    db_session.add(channel)
-    db_session.flush()
-    return channel
-
-
-@pytest.fixture
-def item(db_session: Session, event: Any, scoped: None) -> Item:
-    ticket = Item(event_id=event.id, organizer_id=event.organizer_id, name=I18nString({"en": "Ticket"}),
-                  default_price=Decimal("10.00"), admission=True)
-    db_session.add(ticket)
-    db_session.flush()
-    return ticket
+from core.models import Item, Quota
 
 
 @pytest.fixture
@@ -49,26 +18,3 @@ def quota(db_session: Session, event: Any, item: Item) -> Quota:
     db_session.add(q)
     db_session.flush()
     return q
-
-
-_codes = iter(f"K{n:04d}" for n in range(1, 100000))
-
-
-@pytest.fixture
-def make_order(db_session: Session, event: Any, web: SalesChannel, item: Item) -> Callable[..., Order]:
-    """``make_order(positions=1, price="10.00", status="n", **fields)``: an order with its journal written."""
-
-    def make(positions: int = 1, price: str = "10.00", status: str = Order.STATUS_PENDING, **fields: Any) -> Order:
-        fields.setdefault("expires", dt.datetime.now(dt.UTC) + dt.timedelta(days=3))
-        order = Order(event=event, organizer_id=event.organizer_id, code=next(_codes), status=status,
-                      sales_channel_id=web.id, total=Decimal(price) * positions, email="buyer@example.org", **fields)
-        db_session.add(order)
-        db_session.flush()
-        for number in range(1, positions + 1):
-            db_session.add(OrderPosition(order=order, organizer_id=event.organizer_id, positionid=number,
-                                         item_id=item.id, price=Decimal(price)))
-        db_session.flush()
-        create_transactions(db_session, order)
-        return order
-
-    return make
