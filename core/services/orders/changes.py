@@ -53,7 +53,14 @@ from core.pluginhost import send
 from core.services.errors import OrderError
 from core.services.order_signals import OrderChanged, OrderPaid
 from core.services.orders.capacity import check_capacity
-from core.services.orders.common import change_voucher_usage, lock_order, log_actor, queue_mail, session_of
+from core.services.orders.common import (
+    NOT_CANCELED,
+    change_voucher_usage,
+    lock_order_in,
+    log_actor,
+    queue_mail,
+    session_of,
+)
 from core.services.orders.split import split_positions
 from core.services.positions import Usage, quotas_for
 from core.services.pricing.taxes import taxed_from_gross, taxed_from_net
@@ -396,8 +403,6 @@ class OrderChangeManager:
     # -- commit ----------------------------------------------------------------------------------------------
 
     def _check_structure(self) -> None:
-        if self.order.status == Order.STATUS_CANCELED:
-            raise OrderError("order_canceled", f"Order {self.order.code} is canceled and cannot be changed.")
         canceled = {pid for pid, after in self._after.items() if after is None}
         remaining = [p for p in self.order.positions if p.id not in canceled]
         if not remaining and not self._added and self.order.positions:
@@ -426,7 +431,8 @@ class OrderChangeManager:
             return
         session = self.session
         with scope(self.order.organizer_id):
-            order = lock_order(session, self.order.id)
+            order = lock_order_in(session, self.order, NOT_CANCELED, "order_canceled",
+                                  "Order {code} is canceled and cannot be changed.")
             self._check_structure()
             if check_quotas and order.status in (Order.STATUS_PENDING, Order.STATUS_PAID):
                 check_capacity(session, order.event, self._quota_demand(),

@@ -1,9 +1,10 @@
-"""Helpers shared by the order life-cycle services: the session, the locked order, voucher usage, mails."""
+"""Helpers shared by the order life-cycle services: the session, the locked order (in an allowed status),
+voucher usage, mails."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,10 +13,33 @@ from sqlalchemy.orm import Session
 from core.models.orders import Order
 from core.models.positions import OrderPosition
 from core.models.vouchers import Voucher
+from core.services.errors import OrderError
 from core.services.payments.confirm import lock_order, session_of
 from core.services.payments.states import log_actor
 
-__all__ = ["change_voucher_usage", "lock_order", "log_actor", "queue_mail", "session_of", "voucher_usage"]
+__all__ = [
+    "change_voucher_usage", "lock_order", "lock_order_in", "log_actor", "queue_mail", "session_of", "voucher_usage",
+]
+
+#: Statuses of an order that is not canceled.
+NOT_CANCELED = (Order.STATUS_PENDING, Order.STATUS_PAID, Order.STATUS_EXPIRED)
+
+
+def lock_order_in(
+    session: Session, order: Order, statuses: Collection[str], key: str, message: str, *,
+    awaiting_approval: bool = False,
+) -> Order:
+    """Lock and re-read ``order`` (:func:`lock_order`), then refuse unless its status is one of ``statuses``
+    and, with ``awaiting_approval``, it waits for approval. Returns the locked order.
+
+    The refusal is :class:`~core.services.errors.OrderError` ``key`` with ``message`` (``{code}`` is replaced
+    by the order code) and the order's ``status`` as parameter; nothing has been written. Call it inside the
+    order's tenant scope.
+    """
+    order = lock_order(session, order.id)
+    if order.status not in statuses or (awaiting_approval and not order.require_approval):
+        raise OrderError(key, message.format(code=order.code), status=order.status)
+    return order
 
 
 def voucher_usage(positions: Iterable[OrderPosition]) -> Counter[int]:

@@ -47,7 +47,7 @@ from core.services.deadlines import expiry_date_with_delay
 from core.services.errors import OrderError
 from core.services.order_signals import OrderExpired, OrderExpiryChanged
 from core.services.orders.capacity import check_capacity
-from core.services.orders.common import lock_order, log_actor, queue_mail, session_of
+from core.services.orders.common import lock_order, lock_order_in, log_actor, queue_mail, session_of
 from core.services.positions import quota_demand
 from core.services.transactions import create_transactions
 from core.settings import settings_for
@@ -96,10 +96,8 @@ def mark_order_expired(order: Order, *, actor: Any = None) -> Order:
     """Expire a pending order now, whatever its deadline (pretix's API ``mark_expired``). Error: ``not_pending``."""
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        if order.status != Order.STATUS_PENDING:
-            raise OrderError("not_pending", f"Order {order.code} is not pending, so it cannot expire.",
-                             status=order.status)
+        order = lock_order_in(session, order, (Order.STATUS_PENDING,), "not_pending",
+                              "Order {code} is not pending, so it cannot expire.")
         _expire(session, order, actor, automatic=False)
     return order
 
@@ -153,11 +151,8 @@ def extend_order(order: Order, new_date: dt.datetime, *, force: bool = False, ac
         raise ValueError(f"new_date must be time-zone aware, got {new_date.isoformat()}")
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        if order.status not in (Order.STATUS_PENDING, Order.STATUS_EXPIRED):
-            raise OrderError("not_pending_or_expired",
-                             f"Only pending or expired orders can get a new deadline; {order.code} cannot.",
-                             status=order.status)
+        order = lock_order_in(session, order, (Order.STATUS_PENDING, Order.STATUS_EXPIRED), "not_pending_or_expired",
+                              "Only pending or expired orders can get a new deadline; {code} cannot.")
         if new_date <= clock():
             raise OrderError("expiry_in_past", "The new payment deadline must be in the future.",
                              expires=new_date)

@@ -48,8 +48,9 @@ from core.services.money import round_money
 from core.services.order_signals import OrderApproved, OrderCanceled, OrderDenied, OrderReactivated
 from core.services.orders.capacity import check_capacity
 from core.services.orders.common import (
+    NOT_CANCELED,
     change_voucher_usage,
-    lock_order,
+    lock_order_in,
     log_actor,
     queue_mail,
     session_of,
@@ -167,9 +168,7 @@ def cancel_order(
     """
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        if order.status == Order.STATUS_CANCELED:
-            raise OrderError("canceled", f"Order {order.code} is already canceled.")
+        order = lock_order_in(session, order, NOT_CANCELED, "canceled", "Order {code} is already canceled.")
         fee = Decimal(cancellation_fee) if cancellation_fee else None
         kept = [f for f in order.fees if f in keep_fees]
         if fee is not None:
@@ -229,10 +228,8 @@ def reactivate_order(order: Order, *, force: bool = False, actor: Any = None) ->
     """
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        if order.status != Order.STATUS_CANCELED:
-            raise OrderError("not_canceled", f"Order {order.code} is not canceled, so it cannot be reactivated.",
-                             status=order.status)
+        order = lock_order_in(session, order, (Order.STATUS_CANCELED,), "not_canceled",
+                              "Order {code} is not canceled, so it cannot be reactivated.")
         positions = list(order.positions)
         usage = voucher_usage(positions)
         if not force:
@@ -253,10 +250,9 @@ def reactivate_order(order: Order, *, force: bool = False, actor: Any = None) ->
     return order
 
 
-def _check_approval(order: Order) -> None:
-    if not order.require_approval or order.status != Order.STATUS_PENDING:
-        raise OrderError("not_pending_approval", f"Order {order.code} is not waiting for approval.",
-                         status=order.status)
+def _lock_awaiting_approval(session: Session, order: Order) -> Order:
+    return lock_order_in(session, order, (Order.STATUS_PENDING,), "not_pending_approval",
+                         "Order {code} is not waiting for approval.", awaiting_approval=True)
 
 
 def approve_order(order: Order, *, send_mail: bool = True, actor: Any = None) -> Order:
@@ -271,8 +267,7 @@ def approve_order(order: Order, *, send_mail: bool = True, actor: Any = None) ->
 
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        _check_approval(order)
+        order = _lock_awaiting_approval(session, order)
         order.require_approval = False
         settings = settings_for(session, order.event)
         dates = sorted({p.subevent.date_from for p in order.positions if p.subevent is not None}) or [
@@ -301,8 +296,7 @@ def deny_order(order: Order, *, comment: str | None = None, send_mail: bool = Tr
     """
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        _check_approval(order)
+        order = _lock_awaiting_approval(session, order)
         _cancel_open_payments(order, actor)
         change_voucher_usage(session, voucher_usage(order.positions), -1)
         order.status = Order.STATUS_CANCELED
@@ -325,9 +319,7 @@ def mark_order_pending(order: Order, *, actor: Any = None) -> Order:
     """
     session = session_of(order)
     with scope(order.organizer_id):
-        order = lock_order(session, order.id)
-        if order.status != Order.STATUS_PAID:
-            raise OrderError("not_paid", f"Order {order.code} is not paid.", status=order.status)
+        order = lock_order_in(session, order, (Order.STATUS_PAID,), "not_paid", "Order {code} is not paid.")
         order.status = Order.STATUS_PENDING
         order.touch()
         session.flush()
