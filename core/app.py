@@ -32,6 +32,9 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.services.quotas",
     "core.services.cart",
     "core.services.event_clone",
+    "core.webhooks",
+    "core.services.catalogue",
+    "core.api",
     "core.pluginhost",
     "core.views",
 )

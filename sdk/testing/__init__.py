@@ -6,6 +6,7 @@ fixtures of the concern modules re-exported below. The database is SQLite in a t
 or the PostgreSQL database named by ``TICKETRY_TEST_DATABASE_URL``.
 """
 
+from sdk.testing.fixtures_api import api_client, api_headers, make_api_token
 from sdk.testing.fixtures_commerce import catalogue, order_factory
 from sdk.testing.fixtures_db import (
     app,
@@ -31,13 +32,15 @@ from sdk.testing.fixtures_plugins import (
 from sdk.testing.fixtures_security import cheap_password_hashing, login, team, token
 from sdk.testing.fixtures_settings import event_settings, organizer_settings, platform_settings
 from sdk.testing.fixtures_tasks import frozen_time, huey_immediate, mailoutbox
+from sdk.testing.fixtures_webhooks import webhook_sender
 
 __all__ = [
-    "_ticketry_enabled_plugins", "app", "catalogue", "cheap_password_hashing", "config", "connection", "db_engine",
-    "db_session", "empty_database_url", "empty_engine", "event", "event_settings", "frozen_time", "huey_immediate",
-    "item", "item_price", "login", "mailoutbox", "make_fake_plugin", "make_order", "order_factory", "organizer",
-    "organizer_settings", "platform_settings", "plugin_config", "registry", "scoped", "signal_log", "team",
-    "ticketry_settings", "tm", "token", "user", "web",
+    "_ticketry_enabled_plugins", "api_client", "api_headers", "app", "catalogue", "cheap_password_hashing", "config",
+    "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event", "event_settings",
+    "frozen_time", "huey_immediate", "item", "item_price", "login", "mailoutbox", "make_api_token", "make_fake_plugin",
+    "make_order", "order_factory", "organizer", "organizer_settings", "platform_settings", "plugin_config", "registry",
+    "scoped", "signal_log", "team", "ticketry_settings", "tm", "token", "user", "web",
+    "webhook_sender",
 ]
 
 
