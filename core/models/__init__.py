@@ -6,6 +6,7 @@ from core.models.answers import QuestionAnswer
 from core.models.auth import StaffSession, StaffSessionAuditLog, User
 from core.models.cart import CartPosition
 from core.models.channels import SalesChannel
+from core.models.devices import Device, Gate
 from core.models.discounts import Discount
 from core.models.event import Event, SubEvent
 from core.models.invoices import Invoice, InvoiceAddress, InvoiceLine
@@ -21,6 +22,7 @@ from core.models.meta import (
     ItemVariationMetaValue,
     SubEventMetaValue,
 )
+from core.models.oauth import OAuthAccessToken, OAuthApplication, OAuthGrant, OAuthRefreshToken
 from core.models.orders import Order
 from core.models.organizer import Organizer, Team, TeamAPIToken, TeamInvite
 from core.models.payments import OrderPayment, OrderRefund
@@ -38,9 +40,10 @@ from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
 
 __all__ = [
-    "CartPosition", "Discount", "Event", "EventMetaProperty", "EventMetaValue", "EventPlugin", "EventSetting",
-    "GlobalSetting", "Invoice", "InvoiceAddress", "InvoiceLine", "Item", "ItemAddOn", "ItemBundle", "ItemCategory",
-    "ItemMetaProperty", "ItemMetaValue", "ItemVariation", "ItemVariationMetaValue", "LogEntry", "MailStatus", "Order",
+    "CartPosition", "Device", "Discount", "Event", "EventMetaProperty", "EventMetaValue", "EventPlugin", "EventSetting",
+    "Gate", "GlobalSetting", "Invoice", "InvoiceAddress", "InvoiceLine", "Item", "ItemAddOn", "ItemBundle", "ItemCategory",
+    "ItemMetaProperty", "ItemMetaValue", "ItemVariation", "ItemVariationMetaValue", "LogEntry", "MailStatus",
+    "OAuthAccessToken", "OAuthApplication", "OAuthGrant", "OAuthRefreshToken", "Order",
     "OrderFee", "OrderPayment", "OrderPosition", "OrderRefund", "Organizer", "OrganizerPlugin", "OrganizerSetting",
     "OutgoingMail", "Question", "QuestionAnswer", "QuestionOption", "Quota", "RevokedTicketSecret", "SalesChannel",
     "StaffSession", "StaffSessionAuditLog", "SubEvent", "SubEventItem", "SubEventItemVariation", "SubEventMetaValue",

@@ -18,7 +18,8 @@ class LogEntry(Base):
     The object is referenced generically by ``object_type`` (its table name) and ``object_id``.
     ``organizer_id``/``event_id`` are derived from the object so logs can be listed per organizer
     and per event; both are empty for platform objects (users). The actor is one of ``user_id``,
-    ``api_token_id`` or ``device_id``. ``data`` is JSON text with sorted keys, secrets masked.
+    ``api_token_id`` or ``device_id`` (``Device.id``); OAuth access sets ``user_id`` and
+    ``oauth_application_id``. ``data`` is JSON text with sorted keys, secrets masked.
 
     This table is not tenant-scoped (platform entries have no organizer): always filter by
     ``organizer_id`` when listing entries for an organizer.
@@ -40,6 +41,9 @@ class LogEntry(Base):
     user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     api_token_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("team_api_token.id", ondelete="SET NULL"))
     device_id: Mapped[int | None] = mapped_column(BigInteger)
+    oauth_application_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("oauth_application.id", ondelete="SET NULL"),
+    )
     datetime: Mapped[datetime]
     visible: Mapped[bool] = mapped_column(Boolean, default=True)
     shredded: Mapped[bool] = mapped_column(Boolean, default=False)
