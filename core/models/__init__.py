@@ -38,6 +38,7 @@ from core.models.transactions import Transaction
 from core.models.usage import product_usage
 from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
+from core.models.webhooks import Webhook, WebhookCall, WebhookRetry
 
 __all__ = [
     "CartPosition", "Device", "Discount", "Event", "EventMetaProperty", "EventMetaValue", "EventPlugin", "EventSetting",
@@ -49,4 +50,5 @@ __all__ = [
     "StaffSession", "StaffSessionAuditLog", "SubEvent", "SubEventItem", "SubEventItemVariation", "SubEventMetaValue",
     "TaxRule", "Team", "TeamAPIToken", "TeamInvite", "Transaction", "User", "Voucher", "WriteLock",
     "product_usage",
+    "Webhook", "WebhookCall", "WebhookRetry",
 ]
