@@ -14,10 +14,10 @@ from collections.abc import Sequence
 # Pyramid imports pkg_resources, whose deprecation warning means nothing to an operator.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
-from core.cli import admin, check, db, demo, plugins, server  # noqa: E402
+from core.cli import admin, check, db, demo, oauth, plugins, server  # noqa: E402
 from core.cli.base import CONFIG_ENV, DEFAULT_CONFIG, describe_error, expected_errors  # noqa: E402
 
-COMMAND_MODULES = (server, db, plugins, admin, demo, check)
+COMMAND_MODULES = (server, db, plugins, admin, demo, check, oauth)
 
 
 def build_parser() -> argparse.ArgumentParser:
