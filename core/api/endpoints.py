@@ -4,7 +4,8 @@ One Pyramid route per path; its single view dispatches on the HTTP method to the
 :class:`Endpoint` (405 for a method nobody registered). The dispatcher authenticates, checks the
 endpoint's permission (401 without credentials, 403 without the permission), lets the identity veto
 (``api_allows``: OAuth scopes, device profiles), hides plugin endpoints where the plugin is inactive,
-validates the query string and the body with the endpoint's pydantic models, calls the view and
+checks the CSRF token of cookie-based principals, validates the query string and the body with the
+endpoint's pydantic models, calls the view and
 renders its result as JSON. Errors are raised, so the request transaction is rolled back by pyramid_tm.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import pydantic_core
 from pydantic import BaseModel, ValidationError
 from pyramid.config import Configurator
+from pyramid.csrf import check_csrf_origin, check_csrf_token
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -126,7 +128,8 @@ def add_api_view(
     if methods is None:
         methods = routes[endpoint.route_name] = {}
         config.add_route(endpoint.route_name, API_PREFIX + path, factory=_FACTORIES[endpoint.level])
-        config.add_view(dispatch, route_name=endpoint.route_name, permission=NO_PERMISSION_REQUIRED)
+        config.add_view(dispatch, route_name=endpoint.route_name, permission=NO_PERMISSION_REQUIRED,
+                        require_csrf=False)
     if method in methods:
         raise ConfigurationError(f"add_api_view: {method} {path} is registered twice "
                                  f"(by {methods[method].owner!r} and {owner!r})")
@@ -145,6 +148,7 @@ def dispatch(context: Any, request: Request) -> Response:
     request.api_endpoint = endpoint
     request.api_headers = {}
     _authorize(context, request, endpoint)
+    _check_csrf(request)
     request.api_query = _validate_query(request, endpoint.query) if endpoint.query is not None else None
     request.api_body = _validate_body(request, endpoint.body) if endpoint.body is not None else None
     result = endpoint.view(request)
@@ -170,6 +174,15 @@ def _authorize(context: Any, request: Request, endpoint: Endpoint) -> None:
     if endpoint.owner != CORE and endpoint.level != "platform":
         if not plugin_active_for(request, endpoint.owner, context):
             raise NotFound()
+
+
+def _check_csrf(request: Request) -> None:
+    """Unsafe requests of cookie-authenticated principals need the CSRF token (header or form field)."""
+    identity = request.identity
+    if request.method in ("GET", "HEAD", "OPTIONS") or identity is None or identity.csrf_exempt:
+        return
+    check_csrf_origin(request)
+    check_csrf_token(request)
 
 
 def _validate_query(request: Request, model: type[BaseModel]) -> BaseModel:

@@ -19,6 +19,7 @@ DIRECTIVE_MODULES: tuple[str, ...] = (
     "core.config.settings",
     "core.config.permissions",
     "core.config.logs",
+    "core.api.endpoints",
 )
 
 
