@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from core.db import scope
 from core.logs import log_action
-from core.models import Event, Organizer
+from core.models import Event, Organizer, User
 from core.models.webhooks import Webhook, WebhookCall
 from core.pluginhost import current_registry
-from core.services.payments.states import log_actor
+from core.services.slugs import ValidationError
 from core.tasks import enqueue_after_commit
 from core.webhooks.delivery import deliver
 from core.webhooks.events import registered_action_types
@@ -29,12 +29,11 @@ CHANGEABLE = ("enabled", "target_url", "all_events", "limit_events", "action_typ
 URL_MAX_LENGTH = 255
 
 
-class WebhookError(ValueError):
-    """Refused webhook input: ``field`` names what to fix, ``message`` says how."""
+class WebhookError(ValidationError):
+    """Refused webhook input: ``field`` names what to fix, ``message`` says how (the API answers 400 with both)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+        super().__init__(field, message)
         self.message = message
 
 
@@ -103,7 +102,8 @@ def describe(webhook: Webhook) -> dict[str, Any]:
 
 def create_webhook(
     session: Session, organizer: Organizer, *, target_url: str, action_types: Iterable[str], enabled: bool = True,
-    all_events: bool = True, limit_events: Sequence[Event] = (), comment: str | None = None, actor: Any = None,
+    all_events: bool = True, limit_events: Sequence[Event] = (), comment: str | None = None, user: User | None = None,
+    auth: Any = None,
 ) -> Webhook:
     """Create a webhook with a new secret (read it from ``webhook.secret`` now; it is not shown again)."""
     webhook = Webhook(
@@ -114,11 +114,13 @@ def create_webhook(
     with scope(organizer.id):
         session.add(webhook)
         session.flush()
-        log_action(webhook, "pretix.webhook.created", describe(webhook), **log_actor(actor))
+        log_action(webhook, "pretix.webhook.created", describe(webhook), user=user, auth=auth)
     return webhook
 
 
-def update_webhook(session: Session, webhook: Webhook, *, actor: Any = None, **changes: Any) -> Webhook:
+def update_webhook(
+    session: Session, webhook: Webhook, *, user: User | None = None, auth: Any = None, **changes: Any,
+) -> Webhook:
     """Change the fields in ``changes`` (any of :data:`CHANGEABLE`); logs ``pretix.webhook.changed`` if any changed."""
     unknown = set(changes) - set(CHANGEABLE)
     if unknown:
@@ -143,24 +145,24 @@ def update_webhook(session: Session, webhook: Webhook, *, actor: Any = None, **c
         after = describe(webhook)
         changed = {key: value for key, value in after.items() if before[key] != value}
         if changed:
-            log_action(webhook, "pretix.webhook.changed", changed, **log_actor(actor))
+            log_action(webhook, "pretix.webhook.changed", changed, user=user, auth=auth)
     return webhook
 
 
-def delete_webhook(session: Session, webhook: Webhook, *, actor: Any = None) -> None:
+def delete_webhook(session: Session, webhook: Webhook, *, user: User | None = None, auth: Any = None) -> None:
     """Delete ``webhook`` with its delivery log and pending retries."""
     with scope(webhook.organizer_id):
-        log_action(webhook, "pretix.webhook.deleted", describe(webhook), **log_actor(actor))
+        log_action(webhook, "pretix.webhook.deleted", describe(webhook), user=user, auth=auth)
         session.delete(webhook)
         session.flush()
 
 
-def rotate_secret(session: Session, webhook: Webhook, *, actor: Any = None) -> str:
+def rotate_secret(session: Session, webhook: Webhook, *, user: User | None = None, auth: Any = None) -> str:
     """Give ``webhook`` a new signing secret and return it (deliveries from now on use it)."""
     with scope(webhook.organizer_id):
         webhook.secret = new_secret()
         session.flush()
-        log_action(webhook, "pretix.webhook.secret.rotated", {}, **log_actor(actor))
+        log_action(webhook, "pretix.webhook.secret.rotated", {}, user=user, auth=auth)
     return webhook.secret
 
 

@@ -6,4 +6,5 @@ from __future__ import annotations
 RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.meta",
     "core.api.resources.taxrules",
+    "core.api.resources.webhooks",
 )
