@@ -6,5 +6,14 @@ from __future__ import annotations
 RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.meta",
     "core.api.resources.taxrules",
+    "core.api.resources.items",
+    "core.api.resources.items_nested",
+    "core.api.resources.devices",
+    "core.api.resources.oauth",
     "core.api.resources.webhooks",
+    "core.api.resources.orders",
+    "core.api.resources.transactions",
+    "core.api.resources.revokedsecrets",
+    "core.api.resources.invoices",
+    "core.api.resources.cartpositions",
 )

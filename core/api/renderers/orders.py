@@ -1,0 +1,306 @@
+"""pretix's JSON of orders, order positions, fees, payments and refunds, rendered a page at a time.
+
+Every ``render_*`` function takes the rows of one page (already loaded) and loads what they need
+(positions, answers, fees, payments, refunds, invoice addresses, sales channels, plugin data) with
+one query per kind for the whole page, never one per row. The dicts are built by hand (no per-row
+validation): the list of 50 orders is the hottest read of the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from pyramid.request import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.interfaces.api import IOrderApiData
+from core.models import (
+    Event,
+    InvoiceAddress,
+    Order,
+    OrderFee,
+    OrderPayment,
+    OrderPosition,
+    OrderRefund,
+    Question,
+    QuestionAnswer,
+    QuestionOption,
+    SalesChannel,
+)
+from core.models.answers import question_answer_options
+from core.pluginhost import providers_for
+from core.services.payments.lookup import payment_providers
+
+log = logging.getLogger("ticketry.api")
+
+_CENT = Decimal("0.01")
+_UTC = dt.UTC
+
+
+def money(value: Decimal | None) -> str | None:
+    """``Decimal("23.5")`` -> ``"23.50"`` (None stays None)."""
+    return None if value is None else str(Decimal(value).quantize(_CENT))
+
+
+def timestamp(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC with ``Z``, as pretix (``2026-11-26T20:28:04.440553Z``)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC).isoformat().replace("+00:00", "Z")
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _site(request: Request) -> str:
+    return str(request.registry.settings.get("ticketry.site_url") or request.application_url).rstrip("/")
+
+
+def _events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
+    wanted = set(ids)
+    found = {e.id: e for e in session.identity_map.values() if isinstance(e, Event) and e.id in wanted}
+    missing = wanted - set(found)
+    if missing:
+        found.update({e.id: e for e in session.scalars(select(Event).where(Event.id.in_(missing)))})
+    return found
+
+
+def _plugin_data(events: Mapping[int, Event], rows: Sequence[Any], method: str,
+                 event_of: Any) -> dict[int, dict[str, Any]]:
+    """Merged ``plugin_data`` of ``rows`` from every active IOrderApiData provider, per event (ROBUST)."""
+    by_event: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_event[event_of(row)].append(row)
+    merged: dict[int, dict[str, Any]] = defaultdict(dict)
+    for event_id, batch in by_event.items():
+        for name, provider in providers_for(events[event_id], IOrderApiData):
+            try:
+                data = getattr(provider, method)(batch)
+                for row_id, values in (data or {}).items():
+                    merged[row_id].update(values)
+            except Exception:
+                log.exception("IOrderApiData provider %r failed in %s", name, method)
+    return merged
+
+
+def _answers(request: Request, session: Session, positions: Sequence[OrderPosition],
+             events: Mapping[int, Event], event_of_position: Mapping[int, int]) -> dict[int, list[dict[str, Any]]]:
+    ids = [p.id for p in positions]
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return out
+    rows = session.execute(
+        select(QuestionAnswer.id, QuestionAnswer.orderposition_id, QuestionAnswer.question_id,
+               QuestionAnswer.answer, QuestionAnswer.file, Question.identifier)
+        .join(Question, Question.id == QuestionAnswer.question_id)
+        .where(QuestionAnswer.orderposition_id.in_(ids))
+        .order_by(QuestionAnswer.orderposition_id, Question.position, Question.id)
+    ).all()
+    options: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if rows:
+        link = question_answer_options.c
+        for answer_id, option_id, identifier in session.execute(
+            select(link.question_answer_id, QuestionOption.id, QuestionOption.identifier)
+            .join(QuestionOption, QuestionOption.id == link.question_option_id)
+            .where(link.question_answer_id.in_([r[0] for r in rows]))
+            .order_by(QuestionOption.position, QuestionOption.id)
+        ):
+            options[answer_id].append((option_id, identifier))
+    site = _site(request)
+    for answer_id, position_id, question_id, text, file, identifier in rows:
+        if file:
+            event = events[event_of_position[position_id]]
+            text = (f"{site}/api/v1/organizers/{event.organizer.slug}/events/{event.slug}/orderpositions/"
+                    f"{position_id}/answer/{question_id}/")
+        chosen = options.get(answer_id, [])
+        out[position_id].append({
+            "question": question_id, "answer": text, "question_identifier": identifier,
+            "options": [o[0] for o in chosen], "option_identifiers": [o[1] for o in chosen],
+        })
+    return out
+
+
+def render_positions(request: Request, positions: Sequence[OrderPosition], *,
+                     orders: Mapping[int, Order] | None = None) -> list[dict[str, Any]]:
+    """pretix's order position JSON of ``positions`` (answers and plugin data loaded for all at once).
+
+    ``orders`` maps order ids to already loaded orders (the order code is part of each position);
+    missing ones are loaded in one query.
+    """
+    session: Session = request.dbsession
+    orders = dict(orders or {})
+    missing = {p.order_id for p in positions} - set(orders)
+    if missing:
+        orders.update({o.id: o for o in session.scalars(select(Order).where(Order.id.in_(missing)))})
+    events = _events(session, {o.event_id for o in orders.values()})
+    event_of = {p.id: orders[p.order_id].event_id for p in positions}
+    answers = _answers(request, session, positions, events, event_of)
+    plugin = _plugin_data(events, positions, "position_data", lambda p: event_of[p.id])
+    return [{
+        "id": p.id, "order": orders[p.order_id].code, "positionid": p.positionid, "item": p.item_id,
+        "variation": p.variation_id, "price": money(p.price), "attendee_name": p.attendee_name_cached,
+        "attendee_name_parts": p.attendee_name_parts or {}, "company": p.company, "street": p.street,
+        "zipcode": p.zipcode, "city": p.city, "country": p.country, "state": p.state, "discount": p.discount_id,
+        "attendee_email": p.attendee_email, "voucher": p.voucher_id, "tax_rate": money(p.tax_rate),
+        "tax_value": money(p.tax_value), "secret": p.secret, "addon_to": p.addon_to_id, "subevent": p.subevent_id,
+        "checkins": [], "print_logs": [], "downloads": [], "answers": answers.get(p.id, []),
+        "tax_rule": p.tax_rule_id, "pseudonymization_id": p.pseudonymization_id, "seat": None,
+        "canceled": p.canceled, "tax_code": p.tax_code, "valid_from": timestamp(p.valid_from),
+        "valid_until": timestamp(p.valid_until), "blocked": p.blocked or None,
+        "voucher_budget_use": money(p.voucher_budget_use), "plugin_data": plugin.get(p.id, {}),
+    } for p in positions]
+
+
+def render_fee(fee: OrderFee) -> dict[str, Any]:
+    """pretix's JSON of one order fee."""
+    return {
+        "id": fee.id, "fee_type": fee.fee_type, "value": money(fee.value), "description": fee.description or "",
+        "internal_type": fee.internal_type or "", "tax_rate": money(fee.tax_rate), "tax_value": money(fee.tax_value),
+        "tax_rule": fee.tax_rule_id, "tax_code": fee.tax_code, "canceled": fee.canceled,
+    }
+
+
+def _details(providers: Mapping[str, Any], obj: OrderPayment | OrderRefund, method: str) -> dict[str, Any]:
+    provider = providers.get(obj.provider or "")
+    if provider is None or not hasattr(provider, method):
+        return {}
+    try:
+        return dict(getattr(provider, method)(obj) or {})
+    except Exception:
+        log.exception("payment provider %r failed in %s", obj.provider, method)
+        return {}
+
+
+def render_payment(request: Request, payment: OrderPayment, order: Order, event: Event,
+                   providers: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """pretix's JSON of one payment; ``payment_url`` only while the payment is open."""
+    providers = providers if providers is not None else payment_providers(event)
+    url = None
+    if payment.state in OrderPayment.OPEN_STATES:
+        url = (f"{_site(request)}/{event.organizer.slug}/{event.slug}/order/{order.code}/{order.secret}/pay/"
+               f"{payment.id}/")
+    return {
+        "local_id": payment.local_id, "state": payment.state, "amount": money(payment.amount),
+        "created": timestamp(payment.created), "payment_date": timestamp(payment.payment_date),
+        "provider": payment.provider, "payment_url": url,
+        "details": _details(providers, payment, "api_payment_details"),
+    }
+
+
+def render_refund(request: Request, refund: OrderRefund, payment_local_ids: Mapping[int, int],
+                  providers: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """pretix's JSON of one refund; ``payment`` is the refunded payment's ``local_id``."""
+    return {
+        "local_id": refund.local_id, "state": refund.state, "source": refund.source,
+        "amount": money(refund.amount), "payment": payment_local_ids.get(refund.payment_id or 0),
+        "created": timestamp(refund.created), "execution_date": timestamp(refund.execution_date),
+        "comment": refund.comment, "provider": refund.provider,
+        "details": _details(providers or {}, refund, "api_refund_details"),
+    }
+
+
+def render_invoice_address(address: InvoiceAddress | None) -> dict[str, Any] | None:
+    """pretix's ``invoice_address`` object (None without an address)."""
+    if address is None:
+        return None
+    return {
+        "last_modified": timestamp(address.last_modified), "is_business": address.is_business,
+        "company": address.company or "", "name": address.name_cached or "", "name_parts": address.name_parts or {},
+        "street": address.street or "", "zipcode": address.zipcode or "", "city": address.city or "",
+        "country": address.country or "", "state": address.state or "", "vat_id": address.vat_id or "",
+        "vat_id_validated": address.vat_id_validated, "custom_field": address.custom_field,
+        "internal_reference": address.internal_reference or "", "transmission_type": address.transmission_type,
+        "transmission_info": address.transmission_info or {},
+    }
+
+
+def _grouped(session: Session, stmt: Any) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for row in session.scalars(stmt):
+        out[row.order_id].append(row)
+    return out
+
+
+def render_orders(request: Request, orders: Sequence[Order], *, include_canceled_positions: bool = False,
+                  include_canceled_fees: bool = False, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """pretix's order JSON of ``orders`` (one page), with positions, fees, payments, refunds and address.
+
+    ``exclude`` drops top-level keys (pretix's ``?exclude=``); excluded parts are not even loaded.
+    """
+    session: Session = request.dbsession
+    skip = set(exclude)
+    if not orders:
+        return []
+    ids = [o.id for o in orders]
+    events = _events(session, {o.event_id for o in orders})
+    channels = dict(session.execute(select(SalesChannel.id, SalesChannel.identifier).where(
+        SalesChannel.id.in_({o.sales_channel_id for o in orders}))).all())
+    positions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if "positions" not in skip:
+        stmt = select(OrderPosition).where(OrderPosition.order_id.in_(ids))
+        if not include_canceled_positions:
+            stmt = stmt.where(OrderPosition.canceled.is_(False))
+        rows = list(session.scalars(stmt.order_by(OrderPosition.order_id, OrderPosition.positionid)))
+        for rendered, row in zip(render_positions(request, rows, orders={o.id: o for o in orders}), rows, strict=True):
+            positions[row.order_id].append(rendered)
+    fees: dict[int, list[Any]] = {}
+    if "fees" not in skip:
+        stmt = select(OrderFee).where(OrderFee.order_id.in_(ids))
+        if not include_canceled_fees:
+            stmt = stmt.where(OrderFee.canceled.is_(False))
+        fees = _grouped(session, stmt.order_by(OrderFee.id))
+    payments = _grouped(session, select(OrderPayment).where(OrderPayment.order_id.in_(ids))
+                        .order_by(OrderPayment.local_id))
+    refunds = {} if "refunds" in skip else _grouped(
+        session, select(OrderRefund).where(OrderRefund.order_id.in_(ids)).order_by(OrderRefund.local_id))
+    addresses = {} if "invoice_address" in skip else {
+        a.order_id: a for a in session.scalars(select(InvoiceAddress).where(InvoiceAddress.order_id.in_(ids)))}
+    providers = {event_id: payment_providers(event) for event_id, event in events.items()}
+    plugin = _plugin_data(events, orders, "order_data", lambda o: o.event_id)
+    site = _site(request)
+    out = []
+    for order in orders:
+        event = events[order.event_id]
+        own_payments = payments.get(order.id, [])
+        confirmed = [p.payment_date for p in own_payments
+                     if p.state in OrderPayment.PAID_STATES and p.payment_date is not None]
+        local_ids = {p.id: p.local_id for p in own_payments}
+        data = {
+            "code": order.code, "event": event.slug, "status": order.status, "testmode": order.testmode,
+            "secret": order.secret, "email": order.email, "phone": order.phone, "locale": order.locale,
+            "datetime": timestamp(order.datetime), "expires": timestamp(order.expires),
+            "payment_date": _date(max(confirmed).astimezone(_UTC).date()) if confirmed else None,
+            "payment_provider": own_payments[-1].provider if own_payments else None,
+            "fees": [render_fee(f) for f in fees.get(order.id, [])], "total": money(order.total),
+            "tax_rounding_mode": order.tax_rounding_mode, "comment": order.comment or "",
+            "custom_followup_at": _date(order.custom_followup_at),
+            "invoice_address": render_invoice_address(addresses.get(order.id)),
+            "positions": positions.get(order.id, []), "downloads": [],
+            "checkin_attention": order.checkin_attention, "checkin_text": order.checkin_text,
+            "last_modified": timestamp(order.last_modified),
+            "payments": [render_payment(request, p, order, event, providers[order.event_id]) for p in own_payments],
+            "refunds": [render_refund(request, r, local_ids, providers[order.event_id])
+                        for r in refunds.get(order.id, [])],
+            "require_approval": order.require_approval, "sales_channel": channels.get(order.sales_channel_id),
+            "url": f"{site}/{event.organizer.slug}/{event.slug}/order/{order.code}/{order.secret}/",
+            "customer": None, "valid_if_pending": order.valid_if_pending, "api_meta": order.api_meta or {},
+            "cancellation_date": timestamp(order.cancellation_date), "plugin_data": plugin.get(order.id, {}),
+        }
+        for key in skip:
+            data.pop(key, None)
+        out.append(data)
+    return out
+
+
+def render_order(request: Request, order: Order, **options: Any) -> dict[str, Any]:
+    """The JSON of one order (see :func:`render_orders`)."""
+    return render_orders(request, [order], **options)[0]

@@ -1,0 +1,5 @@
+"""Shared helpers of the order API tests."""
+
+from __future__ import annotations
+
+BASE = "/organizers/demo/events/conf/orders/"
