@@ -39,6 +39,13 @@ def _as_int(value: Any) -> int:
     return int(str(value).strip())
 
 
+def _as_non_negative_int(value: Any) -> int:
+    number = _as_int(value)
+    if number < 0:
+        raise ValueError("expected 0 or a positive whole number")
+    return number
+
+
 def _as_str(value: Any) -> str:
     return str(value).strip()
 
@@ -95,6 +102,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("ticketry.lock_timeout_ms", _as_int, 3000, "How long lock_objects waits before LockTimeout."),
     Option("ticketry.session.max_age", _as_int, 3 * 3600, "Idle timeout of a login session in seconds."),
     Option("ticketry.session.secure", _as_bool, False, "Send the session cookie over HTTPS only."),
+    Option("ticketry.api.rate_limit", _as_non_negative_int, 0,
+           "API requests per minute per credential (counted in the database, shared by all processes); 0 = off."),
 )
 
 OPTIONS_BY_KEY = {o.key: o for o in OPTIONS}

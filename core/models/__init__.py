@@ -3,6 +3,7 @@
 import core.models.mixins  # noqa: F401  (registers the organizer_id filler)
 from core.models.addons import ItemAddOn, ItemBundle
 from core.models.answers import QuestionAnswer
+from core.models.api_calls import ApiCall, ApiRateCounter
 from core.models.auth import StaffSession, StaffSessionAuditLog, User
 from core.models.cart import CartPosition
 from core.models.channels import SalesChannel
@@ -41,6 +42,7 @@ from core.models.vouchers import Voucher
 from core.models.webhooks import Webhook, WebhookCall, WebhookRetry
 
 __all__ = [
+    "ApiCall", "ApiRateCounter",
     "CartPosition", "Device", "Discount", "Event", "EventMetaProperty", "EventMetaValue", "EventPlugin", "EventSetting",
     "Gate", "GlobalSetting", "Invoice", "InvoiceAddress", "InvoiceLine", "Item", "ItemAddOn", "ItemBundle", "ItemCategory",
     "ItemMetaProperty", "ItemMetaValue", "ItemVariation", "ItemVariationMetaValue", "LogEntry", "MailStatus",
