@@ -12,6 +12,7 @@ import string
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from core.db import scopes_disabled, tenancy
 from core.interfaces.devices import IDeviceSecurityProfile
 from core.logs import log_action
-from core.models import Device, Event, Gate, Organizer, User
+from core.models import Device, Event, Gate, Organizer, SubEvent, User
 from core.pluginhost import provider_for
 from core.security.identity import token_digest
 
@@ -217,3 +218,39 @@ def revoke_device(session: Session, device: Device, *, actor: User | None = None
     session.flush()
     log_action(device, "pretix.device.revoked", {}, user=actor, auth=auth)
     return device
+
+
+def accessible_events(session: Session, device: Device) -> list[Event]:
+    """The events of the device's organizer it may access (all of them, or its listed ones), by date."""
+    with tenancy.scope(device.organizer_id):
+        if device.all_events:
+            return list(session.scalars(select(Event).order_by(Event.date_from, Event.id)))
+        return sorted(device.limit_events, key=lambda e: (e.date_from, e.id))
+
+
+def suggest_event(session: Session, device: Device, now: datetime) -> tuple[Event, SubEvent | None] | None:
+    """The live event (and date, for event series) the device should work on at ``now``.
+
+    The event or date running at ``now`` (from admission or start until its end, or the end of its
+    start day in the event's time zone without one) wins, the earliest first; else the next one to start; else None.
+    """
+    candidates: list[tuple[datetime, datetime, Event, SubEvent | None]] = []
+    with tenancy.scope(device.organizer_id):
+        for ev in accessible_events(session, device):
+            if not ev.live:
+                continue
+            dates = ev.subevents if ev.has_subevents else [ev]
+            for date in dates:
+                if ev.has_subevents and not date.active:
+                    continue
+                start = date.date_admission or date.date_from
+                local_start = date.date_from.astimezone(ZoneInfo(ev.timezone))
+                end = date.date_to or local_start.replace(hour=23, minute=59, second=59)
+                candidates.append((start, end, ev, date if ev.has_subevents else None))
+    running = [c for c in candidates if c[0] <= now <= c[1]]
+    upcoming = [c for c in candidates if c[0] > now]
+    for group in (running, upcoming):
+        if group:
+            _start, _end, ev, subevent = min(group, key=lambda c: (c[0], c[2].id, c[3].id if c[3] else 0))
+            return ev, subevent
+    return None
