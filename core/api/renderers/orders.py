@@ -145,19 +145,25 @@ def render_positions(request: Request, positions: Sequence[OrderPosition], *,
     event_of = {p.id: orders[p.order_id].event_id for p in positions}
     answers = _answers(request, session, positions, events, event_of)
     plugin = _plugin_data(events, positions, "position_data", lambda p: event_of[p.id])
-    return [{
-        "id": p.id, "order": orders[p.order_id].code, "positionid": p.positionid, "item": p.item_id,
+    return [position_json(p, orders[p.order_id].code, answers.get(p.id, []), plugin.get(p.id, {})) for p in positions]
+
+
+def position_json(p: OrderPosition, code: str, answers: list[dict[str, Any]],
+                  plugin_data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of one position from its row and what was loaded for it (no queries)."""
+    return {
+        "id": p.id, "order": code, "positionid": p.positionid, "item": p.item_id,
         "variation": p.variation_id, "price": money(p.price), "attendee_name": p.attendee_name_cached,
         "attendee_name_parts": p.attendee_name_parts or {}, "company": p.company, "street": p.street,
         "zipcode": p.zipcode, "city": p.city, "country": p.country, "state": p.state, "discount": p.discount_id,
         "attendee_email": p.attendee_email, "voucher": p.voucher_id, "tax_rate": money(p.tax_rate),
         "tax_value": money(p.tax_value), "secret": p.secret, "addon_to": p.addon_to_id, "subevent": p.subevent_id,
-        "checkins": [], "print_logs": [], "downloads": [], "answers": answers.get(p.id, []),
+        "checkins": [], "print_logs": [], "downloads": [], "answers": answers,
         "tax_rule": p.tax_rule_id, "pseudonymization_id": p.pseudonymization_id, "seat": None,
         "canceled": p.canceled, "tax_code": p.tax_code, "valid_from": timestamp(p.valid_from),
         "valid_until": timestamp(p.valid_until), "blocked": p.blocked or None,
-        "voucher_budget_use": money(p.voucher_budget_use), "plugin_data": plugin.get(p.id, {}),
-    } for p in positions]
+        "voucher_budget_use": money(p.voucher_budget_use), "plugin_data": plugin_data,
+    }
 
 
 def render_fee(fee: OrderFee) -> dict[str, Any]:
@@ -266,39 +272,51 @@ def render_orders(request: Request, orders: Sequence[Order], *, include_canceled
         a.order_id: a for a in session.scalars(select(InvoiceAddress).where(InvoiceAddress.order_id.in_(ids)))}
     providers = {event_id: payment_providers(event) for event_id, event in events.items()}
     plugin = _plugin_data(events, orders, "order_data", lambda o: o.event_id)
-    site = _site(request)
     out = []
     for order in orders:
         event = events[order.event_id]
         own_payments = payments.get(order.id, [])
-        confirmed = [p.payment_date for p in own_payments
-                     if p.state in OrderPayment.PAID_STATES and p.payment_date is not None]
         local_ids = {p.id: p.local_id for p in own_payments}
-        data = {
-            "code": order.code, "event": event.slug, "status": order.status, "testmode": order.testmode,
-            "secret": order.secret, "email": order.email, "phone": order.phone, "locale": order.locale,
-            "datetime": timestamp(order.datetime), "expires": timestamp(order.expires),
-            "payment_date": _date(max(confirmed).astimezone(_UTC).date()) if confirmed else None,
-            "payment_provider": own_payments[-1].provider if own_payments else None,
-            "fees": [render_fee(f) for f in fees.get(order.id, [])], "total": money(order.total),
-            "tax_rounding_mode": order.tax_rounding_mode, "comment": order.comment or "",
-            "custom_followup_at": _date(order.custom_followup_at),
-            "invoice_address": render_invoice_address(addresses.get(order.id)),
-            "positions": positions.get(order.id, []), "downloads": [],
-            "checkin_attention": order.checkin_attention, "checkin_text": order.checkin_text,
-            "last_modified": timestamp(order.last_modified),
-            "payments": [render_payment(request, p, order, event, providers[order.event_id]) for p in own_payments],
-            "refunds": [render_refund(request, r, local_ids, providers[order.event_id])
-                        for r in refunds.get(order.id, [])],
-            "require_approval": order.require_approval, "sales_channel": channels.get(order.sales_channel_id),
-            "url": f"{site}/{event.organizer.slug}/{event.slug}/order/{order.code}/{order.secret}/",
-            "customer": None, "valid_if_pending": order.valid_if_pending, "api_meta": order.api_meta or {},
-            "cancellation_date": timestamp(order.cancellation_date), "plugin_data": plugin.get(order.id, {}),
-        }
+        data = order_json(
+            request, order, event, channel=channels.get(order.sales_channel_id),
+            positions=positions.get(order.id, []), fees=[render_fee(f) for f in fees.get(order.id, [])],
+            payments=own_payments, address=addresses.get(order.id), plugin_data=plugin.get(order.id, {}),
+            rendered_payments=[render_payment(request, p, order, event, providers[order.event_id])
+                               for p in own_payments],
+            rendered_refunds=[render_refund(request, r, local_ids, providers[order.event_id])
+                              for r in refunds.get(order.id, [])],
+        )
         for key in skip:
             data.pop(key, None)
         out.append(data)
     return out
+
+
+def order_json(request: Request, order: Order, event: Event, *, channel: str | None,
+               positions: list[dict[str, Any]], fees: list[dict[str, Any]], payments: Sequence[OrderPayment],
+               address: InvoiceAddress | None, plugin_data: dict[str, Any],
+               rendered_payments: list[dict[str, Any]], rendered_refunds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON of one order from its row and its rendered parts (no queries)."""
+    confirmed = [p.payment_date for p in payments if p.state in OrderPayment.PAID_STATES and p.payment_date]
+    return {
+        "code": order.code, "event": event.slug, "status": order.status, "testmode": order.testmode,
+        "secret": order.secret, "email": order.email, "phone": order.phone, "locale": order.locale,
+        "datetime": timestamp(order.datetime), "expires": timestamp(order.expires),
+        "payment_date": _date(max(confirmed).astimezone(_UTC).date()) if confirmed else None,
+        "payment_provider": payments[-1].provider if payments else None,
+        "fees": fees, "total": money(order.total),
+        "tax_rounding_mode": order.tax_rounding_mode, "comment": order.comment or "",
+        "custom_followup_at": _date(order.custom_followup_at),
+        "invoice_address": render_invoice_address(address),
+        "positions": positions, "downloads": [],
+        "checkin_attention": bool(order.checkin_attention), "checkin_text": order.checkin_text,
+        "last_modified": timestamp(order.last_modified),
+        "payments": rendered_payments, "refunds": rendered_refunds,
+        "require_approval": bool(order.require_approval), "sales_channel": channel,
+        "url": f"{_site(request)}/{event.organizer.slug}/{event.slug}/order/{order.code}/{order.secret}/",
+        "customer": None, "valid_if_pending": bool(order.valid_if_pending), "api_meta": order.api_meta or {},
+        "cancellation_date": timestamp(order.cancellation_date), "plugin_data": plugin_data,
+    }
 
 
 def render_order(request: Request, order: Order, **options: Any) -> dict[str, Any]:

@@ -1,0 +1,200 @@
+"""``POST /organizers/{o}/events/{e}/orders/``: create an order as pretix does (section 9 "Order creation").
+
+The body is checked first (field errors naming the position), then :func:`core.services.orders.place_order` runs
+with the positions; its refusals become pretix's field errors. What placement does not know is applied to the new
+order in the same transaction: a chosen ``code``, answers, explicit fees, follow-up date, check-in flags, API meta
+data and ``status: "p"`` (the payment is confirmed). ``simulate`` places nothing: the order is computed, rendered
+with code and secrets ``PREVIEW`` and ids 0, and every write is rolled back. ``consume_carts`` deletes those carts
+before the capacity checks (their places are the order's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.api.renderers.orders import order_json, position_json, render_fee, render_invoice_address
+from core.api.resources.order_create_checks import check_body, map_placement_error, parent_indexes
+from core.api.resources.order_create_schema import OrderCreate, PositionIn
+from core.api.resources.order_patch import InvoiceAddressIn
+from core.api.resources.orders import LIST, WRITE, respond
+from core.models import (
+    CartPosition,
+    Event,
+    InvoiceAddress,
+    Order,
+    OrderFee,
+    OrderPayment,
+    QuestionAnswer,
+    QuestionOption,
+    TaxRule,
+)
+from core.models.position_base import cached_name
+from core.services.errors import CommerceError
+from core.services.orders import PositionRequest, place_order
+from core.services.payments import confirm_payment
+from core.services.payments.states import create_payment
+from core.services.pricing.taxes import taxed_from_gross
+from core.services.transactions import create_transactions
+from core.settings import settings_for
+
+PREVIEW = "PREVIEW"
+
+
+def _name_parts(position: PositionIn, scheme: str) -> dict[str, Any] | None:
+    if position.attendee_name_parts:
+        return {"_scheme": scheme, **position.attendee_name_parts}
+    if position.attendee_name:
+        return {"_scheme": "full", "full_name": position.attendee_name}
+    return None
+
+
+def _requests(body: OrderCreate, scheme: str) -> list[PositionRequest]:
+    parents = parent_indexes(body.positions)
+    return [PositionRequest(
+        item=p.item, variation=p.variation, subevent=p.subevent, voucher=p.voucher, price=p.price,
+        addon_to=parent, attendee_name_parts=_name_parts(p, scheme), attendee_email=p.attendee_email,
+        company=p.company, street=p.street, zipcode=p.zipcode, city=p.city,
+        country=p.country.upper() if p.country else None, state=p.state, valid_from=p.valid_from,
+        valid_until=p.valid_until,
+    ) for p, parent in zip(body.positions, parents, strict=True)]
+
+
+def _address(values: InvoiceAddressIn | None) -> InvoiceAddress | None:
+    if values is None:
+        return None
+    data = values.model_dump()
+    data["name_cached"] = cached_name(values.name_parts)
+    data["country"] = (values.country or "").upper() or None
+    return InvoiceAddress(**data)
+
+
+def _extra_fees(session: Session, order: Order, body: OrderCreate) -> list[OrderFee]:
+    fees = []
+    for fee in body.fees:
+        rule = session.get(TaxRule, fee.tax_rule) if fee.tax_rule is not None else None
+        taxed = taxed_from_gross(fee.value, rule.rate, order.event.currency, rule.code) if rule is not None else None
+        fees.append(OrderFee(
+            order=order, organizer_id=order.organizer_id, fee_type=fee.fee_type, value=fee.value,
+            description=fee.description, internal_type=fee.internal_type, tax_rule_id=fee.tax_rule,
+            tax_rate=taxed.rate if taxed else Decimal("0"), tax_value=taxed.tax if taxed else Decimal("0.00"),
+            tax_code=taxed.code if taxed else None,
+        ))
+    order.total += sum((f.value for f in fees), Decimal("0.00"))
+    return fees
+
+
+def _set_fields(order: Order, body: OrderCreate) -> None:
+    order.custom_followup_at = body.custom_followup_at
+    order.checkin_attention = body.checkin_attention
+    order.checkin_text = body.checkin_text
+    order.api_meta = dict(body.api_meta)
+    order.valid_if_pending = order.valid_if_pending or body.valid_if_pending
+    if body.code is not None:
+        order.code = body.code
+
+
+def _answers(session: Session, order: Order, body: OrderCreate) -> None:
+    wanted = {o for p in body.positions for a in p.answers for o in a.options}
+    options = {o.id: o for o in session.scalars(select(QuestionOption).where(QuestionOption.id.in_(wanted)))}
+    for position, data in zip(order.all_positions, body.positions, strict=True):
+        for answer in data.answers:
+            chosen = [options[o] for o in answer.options]
+            text = answer.answer or ", ".join(str(o.answer) for o in chosen)
+            session.add(QuestionAnswer(organizer_id=order.organizer_id, question_id=answer.question,
+                                       orderposition=position, answer=text, options=chosen))
+
+
+def _pay(request: Request, order: Order, body: OrderCreate) -> None:
+    session: Session = request.dbsession
+    payment = next((p for p in order.payments if p.state in OrderPayment.OPEN_STATES), None)
+    if payment is None:
+        if order.status == Order.STATUS_PAID:
+            return
+        payment = create_payment(order, body.payment_provider or "manual", order.total, info=body.payment_info)
+    elif body.payment_info is not None:
+        payment.info = dict(body.payment_info)
+    payment.amount = order.total
+    session.flush()
+    confirm_payment(payment, actor=request.identity, force=True, send_mail=bool(body.send_email),
+                    payment_date=body.payment_date or dt.datetime.now(dt.UTC))
+
+
+def create_order(request: Request) -> dict[str, Any]:
+    body: OrderCreate = request.api_body
+    session: Session = request.dbsession
+    event: Event = request.context.event
+    check_body(session, event, body)
+    scheme = settings_for(session, event)["name_scheme"]
+    requests = _requests(body, scheme)
+    savepoint = session.begin_nested() if body.simulate else None
+    try:
+        if body.consume_carts:
+            session.execute(delete(CartPosition).where(CartPosition.event_id == event.id,
+                                                       CartPosition.cart_id.in_(body.consume_carts)))
+        try:
+            order = place_order(
+                session, event, positions=requests, email=body.email, phone=body.phone, locale=body.locale,
+                sales_channel=body.sales_channel, payment_provider=body.payment_provider,
+                invoice_address=_address(body.invoice_address), comment=body.comment, testmode=body.testmode,
+                simulate=body.simulate, force=body.force, send_email=bool(body.send_email),
+                require_approval=body.require_approval or None, actor=request.identity,
+            )
+        except CommerceError as error:
+            raise map_placement_error(session, event, body, error) from None
+        if body.simulate:
+            return _simulated(request, order, body)
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    return _complete(request, order, body)
+
+
+def _complete(request: Request, order: Order, body: OrderCreate) -> dict[str, Any]:
+    session: Session = request.dbsession
+    _set_fields(order, body)
+    _answers(session, order, body)
+    fees = _extra_fees(session, order, body)
+    session.add_all(fees)
+    if fees:
+        for payment in order.payments:
+            if payment.state in OrderPayment.OPEN_STATES:
+                payment.amount = order.total
+        session.flush()
+        create_transactions(session, order)
+    session.flush()
+    if body.status == Order.STATUS_PAID:
+        _pay(request, order, body)
+    return respond(request, order)
+
+
+def _simulated(request: Request, order: Order, body: OrderCreate) -> dict[str, Any]:
+    """The order as it would have been placed (nothing of it is stored)."""
+    _set_fields(order, body)
+    order.code, order.secret = body.code or PREVIEW, PREVIEW
+    extra = [render_fee(f) for f in _extra_fees(request.dbsession, order, body)]
+    positions = []
+    for position, data in zip(order.all_positions, body.positions, strict=True):
+        position.id, position.secret, position.pseudonymization_id = 0, PREVIEW, PREVIEW
+        answers = [{"question": a.question, "answer": a.answer, "question_identifier": None,
+                    "options": list(a.options), "option_identifiers": []} for a in data.answers]
+        positions.append(position_json(position, order.code, answers, {}))
+    fees = [{**render_fee(f), "id": 0} for f in order.all_fees] + [{**f, "id": 0} for f in extra]
+    if body.status == Order.STATUS_PAID:
+        order.status = Order.STATUS_PAID
+    data = order_json(request, order, request.context.event, channel=body.sales_channel, positions=positions,
+                      fees=fees, payments=[], address=order.invoice_address, plugin_data={},
+                      rendered_payments=[], rendered_refunds=[])
+    data["invoice_address"] = render_invoice_address(order.invoice_address)
+    return data
+
+
+def includeme(config: Configurator) -> None:
+    config.add_api_view(create_order, path=LIST, method="POST", permission=WRITE, body=OrderCreate, status=201,
+                        summary="Create an order (or simulate it)", tags=("orders",))
