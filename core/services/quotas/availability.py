@@ -12,9 +12,9 @@
 5. Subtract **waiting list** entries without a voucher, when counted (-> ``ORDERED``).
 6. Otherwise ``(OK, number left)``.
 
-The number is never negative. Every source is counted with **one** aggregate query for all quotas (``GROUP BY``
-over the ``quota_item`` / ``quota_variation`` association tables with ``quota_id IN (...)``), so the number of
-queries does not depend on the number of quotas and no position is ever loaded. Voucher validity and cart expiry
+The number is never negative. All sources are counted in **one** aggregate statement for all quotas
+(:mod:`.counting`: ``GROUP BY`` over the ``quota_item`` / ``quota_variation`` association tables, one ``UNION ALL``
+part per source), so the number of queries does not depend on the number of quotas and no position is ever loaded. Voucher validity and cart expiry
 use real time (``now`` overrides it in tests), never the time machine.
 
 Then the :class:`~core.interfaces.quotas.IQuotaAvailability` signal may rewrite the results, and quotas with
