@@ -430,3 +430,26 @@ def test_plugins_add_webhook_events(plugin_config: Any) -> None:
     known = registered_action_types(config.registry)
     assert "pretix.plugins.acme.synced" in known and PLACED in known
     assert config.registry.provider_owner[(IWebhookEvent, "pretix.plugins.acme.synced")] == "acme"
+
+
+def test_periodic_tasks_run_due_retries_and_purge(
+    db_session: Session, organizer: Organizer, hook: Webhook, commit: Any, webhook_sender: Any,
+) -> None:
+    from core.webhooks.delivery import purge_old_calls, retry_due
+
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with scope(organizer.id):
+        db_session.add(WebhookRetry(organizer_id=organizer.id, webhook_id=hook.id, notification_id=7,
+                                    action_type=PLACED, payload='{"notification_id": 7}', attempt=4,
+                                    retry_not_before=past))
+        db_session.add(WebhookCall(organizer_id=organizer.id, webhook_id=hook.id, target_url=hook.target_url,
+                                   action_type=PLACED, payload="{}", datetime=past - timedelta(days=40)))
+    commit()
+    retry_due()
+    purge_old_calls()
+    (sent,) = webhook_sender.sent
+    assert sent.json == {"notification_id": 7}
+    (call,) = _calls(db_session, organizer.id)
+    assert call.is_retry and call.notification_id == 7 and call.success
+    with scope(organizer.id):
+        assert list(db_session.scalars(select(WebhookRetry))) == []
