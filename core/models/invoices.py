@@ -195,9 +195,17 @@ class InvoiceLine(TenantMixin, Base):
         return self.gross_value - self.tax_value
 
 
+#: ``session.info`` key: ids of invoices whose lines are being rebuilt from the order data (pretix's "regenerate"
+#: keeps the invoice and its number and replaces only its lines).
+REBUILDING_INVOICES = "ticketry.invoices_rebuilding"
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_invoice_deletion(session: Session, _context: Any, _instances: Any) -> None:
+    rebuilding = session.info.get(REBUILDING_INVOICES, ())
     for obj in session.deleted:
+        if isinstance(obj, InvoiceLine) and obj.invoice_id in rebuilding:
+            continue
         if isinstance(obj, Invoice | InvoiceLine):
             raise InvoiceDeletionError(
                 f"{obj!r} cannot be deleted: invoices are permanent; issue a cancellation invoice instead"

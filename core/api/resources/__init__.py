@@ -16,4 +16,8 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.revokedsecrets",
     "core.api.resources.invoices",
     "core.api.resources.cartpositions",
+    "core.api.resources.orderpositions",
+    "core.api.resources.payments",
+    "core.api.resources.refunds",
+    "core.api.resources.organizer_lists",
 )

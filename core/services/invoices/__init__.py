@@ -35,6 +35,7 @@ LOG_ENTRY_TYPES = {
     "pretix.event.order.invoice.generated": "The invoice {full_invoice_no} has been generated.",
     "pretix.event.order.invoice.canceled": "The cancellation invoice {full_invoice_no} has been generated.",
     "pretix.event.order.invoice.reissued": "The invoice has been reissued as {full_invoice_no}.",
+    "pretix.event.order.invoice.regenerated": "The invoice {full_invoice_no} has been regenerated.",
 }
 
 
