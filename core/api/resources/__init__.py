@@ -6,6 +6,7 @@ from __future__ import annotations
 RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.meta",
     "core.api.resources.taxrules",
+    "core.api.resources.categories",
     "core.api.resources.items",
     "core.api.resources.items_nested",
     "core.api.resources.devices",
