@@ -77,8 +77,6 @@ class WebhookCall(TenantMixin, Base):
     success: Mapped[bool] = mapped_column(Boolean, default=False)
     response_body: Mapped[str | None] = mapped_column(Text)
 
-    webhook: Mapped[Webhook] = relationship()
-
 
 class WebhookRetry(TenantMixin, Base):
     """A failed delivery waiting for its next attempt (delays of 5 minutes and more).
