@@ -32,6 +32,7 @@ CORE_INCLUDES: tuple[str, ...] = (
     "core.services.quotas",
     "core.services.cart",
     "core.services.event_clone",
+    "core.services.admin_logs",
     "core.webhooks",
     "core.services.catalogue",
     "core.api",

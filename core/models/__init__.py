@@ -36,6 +36,7 @@ from core.models.subevent_items import SubEventItem, SubEventItemVariation
 from core.models.tax import TaxRule
 from core.models.ticket_secrets import RevokedTicketSecret
 from core.models.transactions import Transaction
+from core.models.uploads import ApiUpload
 from core.models.usage import product_usage
 from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
@@ -52,5 +53,6 @@ __all__ = [
     "StaffSession", "StaffSessionAuditLog", "SubEvent", "SubEventItem", "SubEventItemVariation", "SubEventMetaValue",
     "TaxRule", "Team", "TeamAPIToken", "TeamInvite", "Transaction", "User", "Voucher", "WriteLock",
     "product_usage",
+    "ApiUpload",
     "Webhook", "WebhookCall", "WebhookRetry",
 ]

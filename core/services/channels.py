@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from core.db.tenancy import scope
 from core.i18n import I18nString
 from core.interfaces.channels import ISalesChannelType
-from core.models import Organizer, SalesChannel
+from core.logs import log_action
+from core.models import Order, Organizer, SalesChannel
 from core.pluginhost import provider_for, providers_for
+from core.services.payments.states import log_actor
 from core.services.slugs import ValidationError
+
+CHANNEL_CREATED = "pretix.saleschannel.created"
+CHANNEL_CHANGED = "pretix.saleschannel.changed"
+CHANNEL_DELETED = "pretix.saleschannel.deleted"
 
 
 def channel_types(organizer: Organizer, registry: Any = None) -> dict[str, Any]:
@@ -52,9 +58,10 @@ def create_channel(
     label: I18nString | dict[str, str] | str,
     configuration: dict[str, Any] | None = None,
     registry: Any = None,
+    actor: Any = None,
 ) -> SalesChannel:
     """Create a further channel of ``type``; :class:`ValidationError` for an unknown type, a taken
-    identifier, or a second channel of a type that allows only one."""
+    identifier, or a second channel of a type that allows only one. Logs ``pretix.saleschannel.created``."""
     channel_type = provider_for(organizer, ISalesChannelType, type, registry)
     if channel_type is None:
         raise ValidationError("type", f"unknown sales channel type {type!r}")
@@ -75,15 +82,55 @@ def create_channel(
         )
         session.add(channel)
         session.flush()
+        log_action(channel, CHANNEL_CREATED, _log_data(channel), **log_actor(actor))
     return channel
 
 
-def delete_channel(session: Session, channel: SalesChannel, registry: Any = None) -> None:
-    """Delete ``channel``; channels of default-created types (``web``, ``api``, ...) cannot be deleted."""
+def update_channel(
+    session: Session, channel: SalesChannel, *, label: Any = None, position: int | None = None, actor: Any = None,
+) -> SalesChannel:
+    """Change the label and/or position of ``channel`` (identifier and type never change); logs
+    ``pretix.saleschannel.changed`` when something changed."""
+    changed = False
+    if label is not None:
+        title = I18nString(label)
+        if not title:
+            raise ValidationError("label", "the sales channel needs a label")
+        if title != channel.label:
+            channel.label = title
+            changed = True
+    if position is not None and position != channel.position:
+        channel.position = position
+        changed = True
+    if changed:
+        session.flush()
+        log_action(channel, CHANNEL_CHANGED, _log_data(channel), **log_actor(actor))
+    return channel
+
+
+def channel_in_use(session: Session, channel: SalesChannel) -> bool:
+    """Whether orders were placed through ``channel`` (then it cannot be deleted)."""
+    with scope(channel.organizer_id):
+        return bool(session.scalar(select(exists().where(Order.sales_channel_id == channel.id))))
+
+
+def _log_data(channel: SalesChannel) -> dict[str, Any]:
+    return {"identifier": channel.identifier, "type": channel.type, "label": I18nString(channel.label).data,
+            "position": channel.position}
+
+
+def delete_channel(session: Session, channel: SalesChannel, registry: Any = None, actor: Any = None) -> None:
+    """Delete ``channel``; channels of default-created types (``web``, ``api``, ...) and channels with
+    orders cannot be deleted. Logs ``pretix.saleschannel.deleted`` on the organizer."""
     channel_type = provider_for(channel.organizer, ISalesChannelType, channel.type, registry)
     if channel_type is not None and channel_type.default_created and channel.identifier == channel.type:
         raise ValidationError(
             "type", f"the {channel.identifier!r} channel is created for every organizer and cannot be deleted"
         )
+    if channel_in_use(session, channel):
+        raise ValidationError("identifier", "This channel can not be deleted as it is currently in use.")
+    organizer = channel.organizer
+    data = _log_data(channel)
     session.delete(channel)
     session.flush()
+    log_action(organizer, CHANNEL_DELETED, data, **log_actor(actor))

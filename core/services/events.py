@@ -16,6 +16,7 @@ from core.logs import log_action
 from core.models import Event, Organizer
 from core.pluginhost.activation import enable_default_plugins
 from core.pluginhost.registry import current_registry
+from core.services.payments.states import log_actor
 from core.services.slugs import ValidationError, validate_slug
 
 #: Audit log action type written when an event is created (pretix's name, also a webhook trigger).
@@ -103,5 +104,5 @@ def create_event(
         session.add(event)
         session.flush()
         enable_default_plugins(session, event)
-        log_action(event, EVENT_ADDED, {"slug": slug, "name": title.data, "currency": currency}, user=actor)
+        log_action(event, EVENT_ADDED, {"slug": slug, "name": title.data, "currency": currency}, **log_actor(actor))
     return event

@@ -6,6 +6,10 @@ from __future__ import annotations
 RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.meta",
     "core.api.resources.taxrules",
+    "core.api.resources.organizers",
+    "core.api.resources.settings",
+    "core.api.resources.events",
+    "core.api.resources.event_clone",
     "core.api.resources.categories",
     "core.api.resources.items",
     "core.api.resources.items_nested",
