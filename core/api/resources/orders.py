@@ -175,6 +175,7 @@ def includeme(config: Configurator) -> None:
     config.include("core.api.resources.order_patch")
     config.include("core.api.resources.orders_create")
     config.include("core.api.resources.orders_actions")
+    config.include("core.api.resources.orders_change")
     config.add_api_view(list_organizer_orders, path=ORGANIZER_LIST, permission=MEMBER, query=OrganizerOrderFilters,
                         paginated=True, summary="List the orders of every event the principal may read", tags=tags)
     config.add_api_view(list_orders, path=LIST, permission=READ, query=OrderFilters, paginated=True,
