@@ -137,6 +137,8 @@ def _create(request: Request, body: CartPositionIn) -> CartPosition:
     if not body.includes_tax and rule is not None:
         price = net_to_gross(price, rule.rate, event.currency)
     position.price = price
+    if body.attendee_name and not body.attendee_name_parts:
+        position.attendee_name_cached = body.attendee_name
     if body.expires is not None:
         for new in created:
             new.expires = body.expires

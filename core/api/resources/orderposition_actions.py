@@ -187,6 +187,7 @@ def _apply_attendee(position: OrderPosition, body: AttendeeIn, sent: set[str]) -
         changed["attendee_name_parts"] = position.attendee_name_parts
     elif "attendee_name" in sent:
         position.attendee_name_parts = {"_legacy": body.attendee_name} if body.attendee_name else {}
+        position.attendee_name_cached = body.attendee_name or None
         changed["attendee_name_parts"] = position.attendee_name_parts
     for name in ATTENDEE_FIELDS:
         if name in sent:
