@@ -28,7 +28,7 @@ class IDeviceSecurityProfile(Interface):
 
     taggedValue("scope", Level.ORGANIZER)
 
-    identifier = Attribute("The name stored in ``Device.security_profile`` ([a-z0-9_]+), e.g. ``full``.")
+    identifier = Attribute("The name stored in ``Device.security_profile`` (``[a-z0-9_]+``), e.g. ``full``.")
     verbose_name = Attribute("Human-readable name (str or I18nString) shown when choosing a device's profile.")
 
     def allows(method, path):

@@ -91,6 +91,11 @@ class DeviceIdentity:
     def log_fields(self) -> dict[str, int]:
         return {"device_id": self.device.id}
 
+    def api_profile(self) -> dict[str, Any]:
+        """What ``/me`` answers for a device: its organizer, number and name."""
+        return {"kind": self.kind, "organizer": self.device.organizer.slug, "device_id": self.device.device_id,
+                "name": self.device.name}
+
     def api_allows(self, request: Request, endpoint: Any) -> bool:
         """Whether the device's security profile allows ``endpoint`` (its own ``/device/`` calls always are)."""
         if endpoint.path.startswith(SELF_SERVICE_PREFIX):
@@ -168,7 +173,7 @@ class FullAccessProfile:
 _ORG = "/organizers/{}"
 _EVENT = _ORG + "/events/{}"
 _CHECKIN_READS = (
-    "/version", "/organizers/", _ORG + "/", _ORG + "/events/", _EVENT + "/", _ORG + "/subevents/",
+    "/me/", "/version/", "/organizers/", _ORG + "/", _ORG + "/events/", _EVENT + "/", _ORG + "/subevents/",
     _EVENT + "/subevents/", _EVENT + "/subevents/{}/", _EVENT + "/items/", _EVENT + "/items/{}/",
     _EVENT + "/categories/", _EVENT + "/questions/", _EVENT + "/settings/", _EVENT + "/orders/",
     _EVENT + "/orders/{}/", _EVENT + "/orderpositions/", _EVENT + "/orderpositions/{}/",

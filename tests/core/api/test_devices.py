@@ -195,3 +195,9 @@ def test_eventselection(api_client, make_device, db_session, organizer, event, s
         db_session.flush()
     assert api_client.get("/device/eventselection/", params={"current_event": "conf"},
                           headers=_dev(token)).json["event"] == "fest"
+
+
+def test_me_for_a_device(api_client, make_device, event):
+    _created, token = make_device(all_events=True, security_profile="checkin")
+    assert api_client.get("/me/", headers=_dev(token)).json == {
+        "kind": "device", "organizer": "demo", "device_id": 1, "name": "Scanner"}
