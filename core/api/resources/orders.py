@@ -14,7 +14,6 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Select, and_, exists, func, or_, select
 
-from core.api.endpoints import actor
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
 from core.api.renderers.orders import render_order, render_orders
@@ -143,7 +142,7 @@ def delete_order(request: Request) -> None:
     order = order_of(request)
     if not order.testmode:
         raise PermissionDenied("Only test mode orders can be deleted.")
-    delete_test_order(order, **actor(request))
+    delete_test_order(order, actor=request.identity)
 
 
 def readable_event_ids(request: Request) -> list[int] | None:
