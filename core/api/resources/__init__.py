@@ -6,6 +6,10 @@ from __future__ import annotations
 RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.meta",
     "core.api.resources.taxrules",
+    "core.api.resources.questions",
+    "core.api.resources.quotas",
+    "core.api.resources.discounts",
+    "core.api.resources.item_meta",
     "core.api.resources.organizers",
     "core.api.resources.settings",
     "core.api.resources.events",

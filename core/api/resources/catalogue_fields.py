@@ -14,10 +14,10 @@ from core.models import SalesChannel
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-#: A datetime in a request body; without an offset it is taken as UTC (the server's time zone, as pretix does).
+#: A datetime in a request body, kept in UTC; without an offset it is taken as UTC (the server's time zone).
 Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
