@@ -163,9 +163,9 @@ def create(request: Request) -> dict[str, Any]:
 
 
 def change(request: Request) -> dict[str, Any]:
+    """PUT and PATCH: the fields sent are changed, the others kept (as pretix's serializers do)."""
     body = request.api_body
-    fields = body.model_fields_set if request.method == "PATCH" else set(DeviceIn.model_fields)
-    changes = {key: getattr(body, key) for key in fields}
+    changes = {key: getattr(body, key) for key in body.model_fields_set}
     for key in ("name", "all_events", "limit_events", "security_profile"):
         if key in changes and changes[key] is None:
             raise ValidationFailed({key: ["This field may not be null."]})

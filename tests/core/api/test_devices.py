@@ -75,8 +75,9 @@ def test_patch_and_put(api_client, event, second_event):
     api_client.post(DEVICES, {"name": "Scanner", "all_events": True}, status=201)
     patched = api_client.patch(f"{DEVICES}1/", {"name": "Gate A", "security_profile": "checkin"}).json
     assert (patched["name"], patched["security_profile"], patched["all_events"]) == ("Gate A", "checkin", True)
-    put = api_client.put(f"{DEVICES}1/", {"name": "Gate B", "limit_events": ["fest", "conf"]}).json
-    assert (put["name"], put["all_events"], put["security_profile"]) == ("Gate B", False, "full")
+    put = api_client.put(f"{DEVICES}1/", {"name": "Gate B", "all_events": False, "limit_events": ["fest", "conf"]}).json
+    assert (put["name"], put["all_events"], put["security_profile"]) == ("Gate B", False, "checkin")
+    api_client.put(f"{DEVICES}1/", {"all_events": True}, status=400)
     assert put["limit_events"] == ["conf", "fest"]
 
 
