@@ -82,7 +82,12 @@ def _plugin_data(events: Mapping[int, Event], rows: Sequence[Any], method: str,
         by_event[event_of(row)].append(row)
     merged: dict[int, dict[str, Any]] = defaultdict(dict)
     for event_id, batch in by_event.items():
-        for name, provider in providers_for(events[event_id], IOrderApiData):
+        try:
+            found = providers_for(events[event_id], IOrderApiData)
+        except Exception:
+            log.exception("IOrderApiData providers of event %s could not be built", event_id)
+            continue
+        for name, provider in found:
             try:
                 data = getattr(provider, method)(batch)
                 for row_id, values in (data or {}).items():
