@@ -59,9 +59,11 @@ def create_channel(
     configuration: dict[str, Any] | None = None,
     registry: Any = None,
     actor: Any = None,
+    position: int | None = None,
 ) -> SalesChannel:
-    """Create a further channel of ``type``; :class:`ValidationError` for an unknown type, a taken
-    identifier, or a second channel of a type that allows only one. Logs ``pretix.saleschannel.created``."""
+    """Create a further channel of ``type`` (at ``position``, default: last); :class:`ValidationError` for an
+    unknown type, a taken identifier, or a second channel of a type that allows only one. Logs
+    ``pretix.saleschannel.created``."""
     channel_type = provider_for(organizer, ISalesChannelType, type, registry)
     if channel_type is None:
         raise ValidationError("type", f"unknown sales channel type {type!r}")
@@ -75,7 +77,8 @@ def create_channel(
             select(SalesChannel.id).where(SalesChannel.type == type)
         ) is not None:
             raise ValidationError("type", f"an organizer can have only one sales channel of type {type!r}")
-        position = session.scalar(select(func.coalesce(func.max(SalesChannel.position), -1))) + 1
+        if position is None:
+            position = session.scalar(select(func.coalesce(func.max(SalesChannel.position), -1))) + 1
         channel = SalesChannel(
             organizer_id=organizer.id, identifier=identifier, type=type, label=title, position=position,
             configuration=configuration or {},

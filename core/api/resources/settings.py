@@ -19,9 +19,10 @@ from pyramid.request import Request
 
 from core.api.endpoints import read_json
 from core.api.errors import PermissionDenied, ValidationFailed
+from core.i18n import I18nString
 from core.pluginhost import active_plugins
 from core.services.uploads import UploadError, resolve_upload
-from core.settings import Setting, SettingScopeError, SettingsValidationError, settings_for, update_settings
+from core.settings import FileUpload, Setting, SettingScopeError, SettingsValidationError, settings_for, update_settings
 from core.settings.types import FileCodec
 
 EVENT_SETTINGS = "/organizers/{organizer}/events/{event}/settings/"
@@ -97,6 +98,16 @@ def _file_value(request: Request, setting: Setting, proxy: Any, value: Any) -> A
         raise ValidationFailed({setting.key: [str(exc)]}) from None
 
 
+def _coerce(setting: Setting, value: Any) -> Any:
+    """Text for a typed setting (``"4"`` for an int) is read like the ini file reads it, as DRF fields do."""
+    if isinstance(value, str) and setting.type not in (str, I18nString):
+        try:
+            return setting.codec.parse_text(value)
+        except ValueError:
+            return value
+    return value
+
+
 def patch_settings(request: Request) -> dict[str, Any]:
     data = read_json(request)
     if not isinstance(data, dict):
@@ -118,7 +129,7 @@ def patch_settings(request: Request) -> dict[str, Any]:
             value = _file_value(request, setting, proxy, value)
             if isinstance(value, str):
                 continue
-        values[key] = value
+        values[key] = value if isinstance(value, FileUpload) else _coerce(setting, value)
     try:
         update_settings(request.dbsession, scope, values, actor=request.identity, registry=request.registry)
     except SettingsValidationError as exc:
