@@ -1,9 +1,10 @@
 """``…/events/{e}/cartpositions/``: API carts (list, detail, create, delete, ``bulk_create/``).
 
 As pretix, only positions of API carts (cart ids ending in ``@api``) are visible, the price sent is believed
-(net when ``includes_tax`` is false) and ``bulk_create/`` is deliberately not atomic: every entry succeeds or
-fails on its own and the answer lists ``{"success", "data", "errors"}`` per entry. Capacity, voucher and
-product checks are the cart service's (:func:`core.services.cart.add_to_cart`).
+(net when ``includes_tax`` is false), adding to an existing cart leaves the expiry of its other positions
+alone, and ``bulk_create/`` is deliberately not atomic: every entry succeeds or fails on its own and the
+answer lists ``{"success", "data", "errors"}`` per entry. Capacity, voucher and product checks are the cart
+service's (:func:`core.services.cart.add_to_cart`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.api.resources.filtering import DateTimeParam
 from core.api.schemas import ApiInput, ApiModel, Money
 from core.models import CartPosition, Item, ItemVariation, SalesChannel, SubEvent
 from core.models.cart import API_CART_SUFFIX
-from core.services.cart import add_to_cart, new_api_cart_id, remove_from_cart
+from core.services.cart import add_to_cart, cart_positions, new_api_cart_id, remove_from_cart
 from core.services.errors import CartError
 from core.services.pricing.taxes import net_to_gross
 
@@ -125,12 +126,15 @@ def _create(request: Request, body: CartPositionIn) -> CartPosition:
     parts = body.attendee_name_parts or ({"_legacy": body.attendee_name} if body.attendee_name else {})
     entry = {"item": found["item"], "variation": found["variation"], "subevent": found["subevent"],
              "voucher": body.voucher, "meta": {"attendee_name_parts": parts, "attendee_email": body.attendee_email}}
+    cart_id = body.cart_id or new_api_cart_id()
+    kept = {p: (p.expires, p.max_extend) for p in cart_positions(session, event, cart_id)}
     try:
         with session.begin_nested():
-            created = add_to_cart(session, event, body.cart_id or new_api_cart_id(), [entry],
-                                  sales_channel=found["channel"])
+            created = add_to_cart(session, event, cart_id, [entry], sales_channel=found["channel"])
     except CartError as exc:
         raise ValidationFailed({"non_field_errors": [exc.message]}) from None
+    for other, (expires, max_extend) in kept.items():
+        other.expires, other.max_extend = expires, max_extend
     position = created[0]
     price = Decimal(body.price)
     rule = found["item"].tax_rule
