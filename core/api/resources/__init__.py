@@ -33,4 +33,5 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.payments",
     "core.api.resources.refunds",
     "core.api.resources.organizer_lists",
+    "core.api.resources.vouchers",
 )

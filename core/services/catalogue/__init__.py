@@ -39,6 +39,9 @@ LOG_TYPES: dict[str, str] = {
     "pretix.event.item_meta_property.added": "The item meta property has been added.",
     "pretix.event.item_meta_property.changed": "The item meta property has been changed.",
     "pretix.event.item_meta_property.deleted": "The item meta property has been deleted.",
+    "pretix.voucher.added": "The voucher has been created.",
+    "pretix.voucher.changed": "The voucher has been changed.",
+    "pretix.voucher.deleted": "The voucher has been deleted.",
 }
 
 
