@@ -99,6 +99,9 @@ def add_api_view(
 ) -> Endpoint:
     """Register ``view`` as the ``method`` operation of ``path`` (relative to ``/api/v1``).
 
+    ``path`` ends with a slash, as pretix's resource URLs do; the same URL without the trailing slash is
+    answered as well, because pretix clients call some endpoints that way (``/device/initialize``, ``/me``).
+
     ``permission`` is mandatory (a catalogue string, ``MEMBER``, a tuple meaning *any of*, or
     ``NO_PERMISSION_REQUIRED`` for deliberately public endpoints). ``body`` and ``query`` are pydantic
     models validating the JSON body and the filter parameters (the results are ``request.api_body`` and
@@ -110,7 +113,8 @@ def add_api_view(
     if method not in METHODS:
         raise ConfigurationError(f"add_api_view({path!r}): method {method!r} is not one of {', '.join(METHODS)}")
     if not path.startswith("/") or not path.endswith("/"):
-        raise ConfigurationError(f"add_api_view: path {path!r} must start and end with '/'")
+        raise ConfigurationError(f"add_api_view: path {path!r} must start and end with '/' (the form without the "
+                                 "trailing slash is answered too)")
     if permission is None:
         raise ConfigurationError(f"add_api_view({method} {path}) needs permission=...")
     if permission not in (NO_PERMISSION_REQUIRED, ANY_PRINCIPAL):
@@ -127,9 +131,10 @@ def add_api_view(
     methods = routes.get(endpoint.route_name)
     if methods is None:
         methods = routes[endpoint.route_name] = {}
-        config.add_route(endpoint.route_name, API_PREFIX + path, factory=_FACTORIES[endpoint.level])
-        config.add_view(dispatch, route_name=endpoint.route_name, permission=NO_PERMISSION_REQUIRED,
-                        require_csrf=False)
+        for name, pattern in ((endpoint.route_name, path), (endpoint.route_name + ":noslash", path[:-1])):
+            routes[name] = methods
+            config.add_route(name, API_PREFIX + pattern, factory=_FACTORIES[endpoint.level])
+            config.add_view(dispatch, route_name=name, permission=NO_PERMISSION_REQUIRED, require_csrf=False)
     if method in methods:
         raise ConfigurationError(f"add_api_view: {method} {path} is registered twice "
                                  f"(by {methods[method].owner!r} and {owner!r})")

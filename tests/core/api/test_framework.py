@@ -82,3 +82,9 @@ def test_unexpected_errors_are_json_500_and_roll_back(app: Any, api_headers: dic
 def test_a_bad_page_size_falls_back_to_the_default(app: Any, api_headers: dict[str, str], event: Any) -> None:
     response = app.get(BASE + "?page_size=abc", headers=api_headers)
     assert response.status_int == 200
+
+
+def test_paths_answer_without_the_trailing_slash(app: Any, api_headers: dict[str, str], event: Any) -> None:
+    assert app.get("/api/v1/version", status=200).json == app.get("/api/v1/version/").json
+    assert app.get("/api/v1/me", headers=api_headers).json["organizer"] == "demo"
+    assert app.get(BASE.rstrip("/"), headers=api_headers).json["count"] == 0
