@@ -179,8 +179,9 @@ def _copy_dates(session: Session, source: Any, target: Any, maps: CatalogueMaps,
     if not (source.has_subevents and target.has_subevents):
         return
     dates = []
+    created = datetime.now(UTC)
     for old in _all(session, SubEvent, SubEvent.event_id == source.id):
-        new = clone_row(session, old, event_id=target.id, date_from=old.date_from + shift,
+        new = clone_row(session, old, event_id=target.id, date_from=old.date_from + shift, last_modified=created,
                         **{name: _moved(getattr(old, name), shift)
                            for name in ("date_to", "date_admission", "presale_start", "presale_end")})
         dates.append((old, new))

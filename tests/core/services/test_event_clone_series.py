@@ -77,6 +77,7 @@ def test_series_dates_copied_with_overrides_meta_and_quotas(db_session: Session,
         assert berlin.id != day1.id and berlin.name == I18nString({"en": "Berlin"}) and berlin.active
         assert berlin.date_from == START + shift and berlin.date_to == START + shift + timedelta(hours=3)
         assert paris.date_from == day2.date_from + shift
+        assert berlin.last_modified > day1.last_modified
         assert [(m.value, m.property.name) for m in berlin.meta_values] == [("Berlin", "city")]
         ticket = _by(db_session, Item, new, default_price=Decimal("23.00"))
         (override,) = db_session.scalars(select(SubEventItem).where(SubEventItem.subevent_id == berlin.id))
