@@ -40,8 +40,7 @@ def check_list_modified(request: Request, *object_types: str) -> None:
                                                   LogEntry.object_type.in_(object_types)))
     if newest is None:
         return
-    if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=UTC)
+    newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest.astimezone(UTC)
     newest = newest.replace(microsecond=0)
     header = format_datetime(newest, usegmt=True)
     request.api_headers["Last-Modified"] = header
