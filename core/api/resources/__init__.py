@@ -34,4 +34,5 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "core.api.resources.refunds",
     "core.api.resources.organizer_lists",
     "core.api.resources.vouchers",
+    "core.api.resources.teams",
 )
