@@ -3,14 +3,18 @@
 :func:`parse_answers` checks a list of :class:`AnswerIn` against the event's questions and returns the
 answers ready to store, or raises :class:`AnswerErrors` carrying pretix's per-answer field errors
 (``[{}, {"options": ["..."]}]``), which callers place under their ``answers`` key. :func:`store_answers`
-replaces the answers of one position.
+replaces the answers of one position. A file question is answered with the id of an upload of the same
+principal (``file:<uuid>``, see :mod:`core.services.uploads`) or, in a PATCH, ``file:keep``; the file is
+stored below ``<ticketry.var_dir>/files/answers/`` and :func:`answer_file` reads it back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -19,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from core.api.schemas import ApiInput
 from core.models import Event, Question, QuestionAnswer, QuestionOption
+from core.pluginhost.registry import current_registry
+from core.services.uploads import UploadError, resolve_upload
+from core.settings import FileUpload
 
 #: pretix's magic answer of PATCH: keep the stored file of a file question.
 FILE_KEEP = "file:keep"
@@ -36,6 +43,7 @@ class ParsedAnswer:
     answer: str
     options: list[QuestionOption] = field(default_factory=list)
     keep_file: bool = False
+    upload: FileUpload | None = None
 
 
 class AnswerErrors(Exception):
@@ -69,11 +77,17 @@ def _normalise(question: Question, text: str) -> str:
     return text
 
 
+def _parse_file(session: Session, identity: Any, question: Question, given: AnswerIn) -> ParsedAnswer:
+    if given.answer == FILE_KEEP:
+        return ParsedAnswer(question, "", keep_file=True)
+    try:
+        upload = resolve_upload(session, identity, given.answer)
+    except UploadError as exc:
+        raise ValueError(str(exc)) from None
+    return ParsedAnswer(question, f"file://{upload.filename}", upload=upload)
+
+
 def _parse_one(question: Question, given: AnswerIn, options: dict[int, QuestionOption]) -> ParsedAnswer:
-    if question.type == Question.TYPE_FILE:
-        if given.answer == FILE_KEEP:
-            return ParsedAnswer(question, "", keep_file=True)
-        raise ValueError("File uploads are not supported through this endpoint.")
     if question.type in Question.CHOICE_TYPES:
         chosen = [options.get(option_id) for option_id in given.options]
         if not chosen:
@@ -89,8 +103,11 @@ def _parse_one(question: Question, given: AnswerIn, options: dict[int, QuestionO
     return ParsedAnswer(question, _normalise(question, given.answer))
 
 
-def parse_answers(session: Session, event: Event, given: list[AnswerIn]) -> list[ParsedAnswer]:
-    """Validate ``given`` against the questions of ``event`` (two queries); raises :class:`AnswerErrors`."""
+def parse_answers(session: Session, event: Event, given: list[AnswerIn], identity: Any = None) -> list[ParsedAnswer]:
+    """Validate ``given`` against the questions of ``event`` (two queries); raises :class:`AnswerErrors`.
+
+    ``identity`` is the principal whose uploads may answer file questions.
+    """
     questions = {q.id: q for q in session.scalars(
         select(Question).where(Question.event_id == event.id, Question.id.in_({a.question for a in given})))}
     wanted = {option_id for a in given for option_id in a.options}
@@ -108,7 +125,10 @@ def parse_answers(session: Session, event: Event, given: list[AnswerIn]) -> list
             continue
         seen.add(question.id)
         try:
-            parsed.append(_parse_one(question, answer, options))
+            if question.type == Question.TYPE_FILE:
+                parsed.append(_parse_file(session, identity, question, answer))
+            else:
+                parsed.append(_parse_one(question, answer, options))
             errors.append({})
         except KeyError:
             errors.append({"options": ["You specified an option that does not belong to this question."]})
@@ -134,6 +154,30 @@ def store_answers(session: Session, owner: dict[str, Any], organizer_id: int, pa
     for answer in parsed:
         if answer.keep_file:
             continue
+        stored = _store_file(organizer_id, answer.upload) if answer.upload is not None else None
         session.add(QuestionAnswer(organizer_id=organizer_id, question=answer.question, answer=answer.answer,
-                                   options=list(answer.options), **owner))
+                                   options=list(answer.options), file=stored, **owner))
     session.flush()
+
+
+def _files_root() -> Path:
+    return Path(str(current_registry().settings.get("ticketry.var_dir", "var"))) / "files"
+
+
+def _store_file(organizer_id: int, upload: FileUpload) -> str:
+    name = Path(upload.filename).name or "answer"
+    relative = Path("answers") / str(organizer_id) / uuid.uuid4().hex / name
+    target = _files_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(upload.read())
+    return relative.as_posix()
+
+
+def answer_file(answer: QuestionAnswer) -> tuple[str, bytes] | None:
+    """``(file name, bytes)`` of a file answer, or None if it has no stored file (or the file is gone)."""
+    if not answer.file:
+        return None
+    path = _files_root() / answer.file
+    if not path.is_file():
+        return None
+    return path.name, path.read_bytes()

@@ -118,7 +118,7 @@ def _create(request: Request, body: CartPositionIn) -> CartPosition:
     found, errors = _lookups(request, body)
     answers = []
     try:
-        answers = parse_answers(session, event, body.answers)
+        answers = parse_answers(session, event, body.answers, request.identity)
     except AnswerErrors as exc:
         errors["answers"] = exc.errors  # type: ignore[assignment]
     if errors:

@@ -136,6 +136,7 @@ class _Lookup:
     def __init__(self, request: Request) -> None:
         self.session = request.dbsession
         self.event = request.context.event
+        self.identity = request.identity
         self.errors: dict[str, Any] = {}
 
     def get(self, field: str, model: Any, value: int | None, *conditions: Any) -> Any:
@@ -166,7 +167,7 @@ class _Lookup:
         if answers is None:
             return []
         try:
-            return parse_answers(self.session, self.event, answers)
+            return parse_answers(self.session, self.event, answers, self.identity)
         except AnswerErrors as exc:
             self.errors["answers"] = exc.errors
             return []

@@ -1,26 +1,31 @@
 """``…/events/{e}/orderpositions/``: order positions (list with pretix's filters, detail) and their changes.
 
 Reading lives here; writing (PATCH, POST = add to an order, DELETE = cancel, ``regenerate_secrets``,
-``add_block``, ``remove_block``, ``price_calc``) in :mod:`core.api.resources.orderposition_actions`. The JSON is
+``add_block``, ``remove_block``, ``price_calc``) in :mod:`core.api.resources.orderposition_actions`;
+``answer/{question}/`` answers the file of a file question. The JSON is
 :func:`core.api.renderers.orders.render_positions`. Canceled positions are hidden unless
 ``include_canceled_positions=true``.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
+from pyramid.response import Response
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from core.api.errors import NotFound
 from core.api.pagination import Ordering, paginate
 from core.api.renderers.orders import render_positions
 from core.api.resources import orderposition_actions as actions
+from core.api.resources.answers_input import answer_file
 from core.api.resources.filtering import csv_ints, csv_values, match
 from core.api.schemas import ApiInput
-from core.models import InvoiceAddress, Order, OrderPosition, Voucher
+from core.models import InvoiceAddress, Order, OrderPosition, QuestionAnswer, Voucher
 
 READ = "event.orders:read"
 WRITE = "event.orders:write"
@@ -101,6 +106,20 @@ def get_position(request: Request) -> dict[str, Any]:
     return render_positions(request, [actions.position_of(request)])[0]
 
 
+def download_answer(request: Request) -> Response:
+    position = actions.position_of(request)
+    answer = request.dbsession.scalar(select(QuestionAnswer).where(
+        QuestionAnswer.orderposition_id == position.id,
+        QuestionAnswer.question_id == int(request.matchdict["question"])))
+    found = answer_file(answer) if answer is not None else None
+    if found is None:
+        raise NotFound()
+    name, content = found
+    response = Response(body=content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response.content_disposition = f'attachment; filename="{name}"'
+    return response
+
+
 def includeme(config: Configurator) -> None:
     tags = ("orderpositions",)
     config.add_api_view(list_positions, path=LIST, permission=READ, query=PositionFilters, paginated=True,
@@ -108,6 +127,8 @@ def includeme(config: Configurator) -> None:
     config.add_api_view(actions.create_position, path=LIST, method="POST", permission=WRITE,
                         body=actions.PositionCreate, status=201, summary="Add a position to an order", tags=tags)
     config.add_api_view(get_position, path=DETAIL, permission=READ, summary="Get an order position", tags=tags)
+    config.add_api_view(download_answer, path=DETAIL + r"answer/{question:\d+}/", permission=READ,
+                        summary="Download the file answering a question", tags=tags)
     config.add_api_view(actions.patch_position, path=DETAIL, method="PATCH", permission=WRITE,
                         body=actions.PositionPatch, summary="Change an order position", tags=tags)
     config.add_api_view(actions.cancel_position, path=DETAIL, method="DELETE", permission=WRITE, status=204,

@@ -173,3 +173,28 @@ def test_organizer_list_and_permissions(app, api_client, make_api_token, organiz
     api_client.patch(f"{BASE}{position.id}/", {"attendee_name": "X"}, headers=foreign, status=403)
     api_client.get("/organizers/demo/orderpositions/", headers=foreign, status=403)
     assert api_client.get(f"{BASE}{position.id}/").json["attendee_name"] is None
+
+
+def test_file_answers_from_uploads(app, api_client, api_headers, order_factory, event, db_session):
+    from core.i18n import I18nString
+    from core.models import Question
+
+    question = Question(event=event, organizer_id=event.organizer_id, question=I18nString({"en": "Photo"}),
+                        type=Question.TYPE_FILE, identifier="PHOTO")
+    db_session.add(question)
+    db_session.flush()
+    position = order_factory().positions[0]
+    uploaded = app.post("/api/v1/upload", b"%PDF-1.4 test", headers={
+        **api_headers, "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="id.pdf"'},
+        status=201).json["id"]
+    data = api_client.patch(f"{BASE}{position.id}/", {"answers": [{"question": question.id, "answer": uploaded}]}).json
+    url = data["answers"][0]["answer"]
+    assert url.endswith(f"/orderpositions/{position.id}/answer/{question.id}/")
+    download = api_client.get(url.split("/api/v1", 1)[1])
+    assert download.body == b"%PDF-1.4 test" and download.content_type == "application/pdf"
+    kept = api_client.patch(f"{BASE}{position.id}/", {"answers": [{"question": question.id, "answer": "file:keep"}]})
+    assert kept.json["answers"][0]["answer"] == url
+    refused = api_client.patch(f"{BASE}{position.id}/", {"answers": [{"question": question.id, "answer": "x"}]},
+                               status=400).json
+    assert refused == {"answers": [{"answer": ["The submitted file ID is not valid."]}]}
+    api_client.get(f"{BASE}{position.id}/answer/999/", status=404)
