@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, RootModel, ValidationError
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Select, or_, select
@@ -55,6 +55,10 @@ class VoucherOut(ApiModel):
     all_addons_included: bool
     all_bundles_included: bool
     budget: Money | None
+
+
+class VoucherList(RootModel[list[VoucherOut]]):
+    """The answer of ``batch_create/``: the created vouchers in the order of the request."""
 
 
 class VoucherIn(ApiInput):
@@ -245,7 +249,7 @@ def includeme(config: Configurator) -> None:
     config.add_api_view(create_voucher, path=LIST, method="POST", permission=WRITE, body=VoucherIn,
                         response=VoucherOut, status=201, summary="Create a voucher", tags=tags)
     config.add_api_view(batch_create, path=LIST + "batch_create/", method="POST", permission=WRITE,
-                        response=VoucherOut, status=201, summary="Create several vouchers, all or none", tags=tags)
+                        response=VoucherList, status=201, summary="Create several vouchers, all or none", tags=tags)
     config.add_api_view(get_voucher, path=DETAIL, permission=READ, response=VoucherOut, summary="Get a voucher",
                         tags=tags)
     config.add_api_view(change_voucher, path=DETAIL, method="PUT", permission=WRITE, body=VoucherIn,
