@@ -12,11 +12,12 @@ the order's event.
 
 **Maintenance.** A session hook recomputes the contribution of every order whose counting-relevant data a flush
 changes (new, changed or deleted orders and positions): one aggregate query of the order's rows before the flush
-and one after it, so the difference is exact whatever the ORM knew of the old values. The differences collect in
-``session.info`` and are written just before the commit in **one** statement of atomic increments
-(``paid = paid + :d``, keys sorted), so the counter rows are locked only for the commit itself and never before a
-capacity lock. Until then :func:`pending_usage` gives them to readers in the same transaction. Savepoint rollbacks
-restore the differences of the savepoint's start.
+and one after it, so the difference is exact whatever the ORM knew of the old values. Orders the flush inserts need
+no query: their positions in that flush are new too, and their contribution is read from the objects. The
+differences collect in ``session.info`` and are written just before the commit in **one** statement of atomic
+increments (``paid = paid + :d``, keys sorted), so the counter rows are locked only for the commit itself and never
+before a capacity lock. Until then :func:`pending_usage` gives them to readers in the same transaction. Savepoint
+rollbacks restore the differences of the savepoint's start.
 
 Bulk ``UPDATE``/``DELETE`` statements on orders or positions bypass the hook; code doing that must call
 :func:`core.services.quotas.reconcile_quota_usage` for the event afterwards.
@@ -155,20 +156,44 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     session.info[_BEFORE] = (existing, usage_rows(session, order_ids=existing) if existing else [])
 
 
+def _new_order_rows(session: Session, orders: dict[int, Order]) -> tuple[list[tuple[int, int, int, int, str, int]],
+                                                                         set[int]]:
+    """The :func:`usage_rows` of ``orders`` (all inserted by this flush, so all their positions are new too), from
+    the objects themselves; plus the ids of orders whose values are not all known in memory (to be queried)."""
+    rows: list[tuple[int, int, int, int, str, int]] = []
+    unknown: set[int] = set()
+    for obj in session.new:
+        if not isinstance(obj, OrderPosition) or obj.order_id not in orders:
+            continue
+        order = orders[obj.order_id]
+        values, status = inspect(obj).dict, inspect(order).dict.get("status")
+        if status is None or "canceled" not in values or "ignore_from_quota_while_blocked" not in values:
+            unknown.add(order.id)
+            continue
+        blocked = values["ignore_from_quota_while_blocked"] and values.get("blocked") not in (None, [])
+        if status in (Order.STATUS_PAID, Order.STATUS_PENDING) and not values["canceled"] and not blocked:
+            rows.append((values["item_id"], values.get("variation_id") or 0, values.get("subevent_id") or 0,
+                         order.event_id, status, 1))
+    return rows, unknown
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     before_ids, before_rows = session.info.pop(_BEFORE, (set(), []))
     orders = set(before_ids)
+    new_orders = {obj.id: obj for obj in session.new if isinstance(obj, Order)}
     for obj in session.new:
-        if isinstance(obj, Order):
-            orders.add(obj.id)
-        elif isinstance(obj, OrderPosition):
+        if isinstance(obj, OrderPosition) and obj.order_id not in new_orders:
             orders.add(obj.order_id)
-    if not orders:
+    if not orders and not new_orders:
         return
     deltas = pending_usage(session)
     _tally(before_rows, -1, deltas)
-    _tally(usage_rows(session, order_ids=orders), 1, deltas)
+    rows, unknown = _new_order_rows(session, new_orders)
+    _tally(rows, 1, deltas)
+    orders |= unknown
+    if orders:
+        _tally(usage_rows(session, order_ids=orders), 1, deltas)
     for key in [key for key, (paid, pending) in deltas.items() if not paid and not pending]:
         del deltas[key]
 

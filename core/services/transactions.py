@@ -3,14 +3,15 @@
 Call :func:`create_transactions` after every change of an order's status, approval flag, positions or fees, in the
 same database transaction (the commit check in :mod:`core.models.transactions` fails commits that forget it).
 It costs a constant number of statements however many positions the orders have: one select of positions, one of
-fees, one aggregated select of the existing journal and one bulk insert.
+fees, one aggregated select of the existing journal and one bulk insert; for an order just created with its
+positions and fees at hand, only the insert.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -36,6 +37,8 @@ _CENT = Decimal("0.01")
 _RATE = Decimal("0.0001")
 
 Key = tuple[Any, ...]
+#: ``{order id: (all its positions, all its fees)}`` known to the caller.
+Contents = Mapping[int, tuple[Sequence[OrderPosition], Sequence[OrderFee]]]
 
 
 def _normalise(column: str, value: Any) -> Any:
@@ -74,10 +77,17 @@ def _sort_key(key: Key) -> tuple[Any, ...]:
     return tuple((value is not None, "" if value is None else value) for value in key)
 
 
-def _targets(session: Session, orders: list[Order]) -> dict[int, Counter[Key]]:
+def _targets(session: Session, orders: list[Order], contents: Contents | None) -> dict[int, Counter[Key]]:
     targets: dict[int, Counter[Key]] = {o.id: Counter() for o in orders}
     counting = [o.id for o in orders if o.counts_financially]
     if not counting:
+        return targets
+    if contents is not None:
+        for order in orders:
+            if order.counts_financially:
+                positions, fees = contents[order.id]
+                targets[order.id].update(position_key(p) for p in positions if not p.canceled)
+                targets[order.id].update(fee_key(f) for f in fees if not f.canceled)
         return targets
     positions = session.scalars(
         select(OrderPosition).where(OrderPosition.order_id.in_(counting), OrderPosition.canceled.is_(False))
@@ -105,14 +115,16 @@ def _journal(session: Session, order_ids: list[int]) -> dict[int, Counter[Key]]:
 
 
 def create_transactions_bulk(
-    session: Session, orders: Iterable[Order], *, now: dt.datetime | None = None, is_new: bool = False
+    session: Session, orders: Iterable[Order], *, now: dt.datetime | None = None, is_new: bool = False,
+    contents: Contents | None = None,
 ) -> int:
     """Bring the journal of ``orders`` up to date; returns the number of rows written.
 
     For each order the target content is one entry per non-canceled position and fee if the order is pending or
     paid and not awaiting approval, else nothing. Every key whose target count differs from the journal's sum gets
     that many rows of ``count`` +1 or -1, dated ``now`` (default: the current real time). ``is_new=True`` (orders
-    created in this transaction) skips reading the journal, which is empty then.
+    created in this transaction) skips reading the journal, which is empty then. ``contents`` maps each order id to
+    all its ``(positions, fees)`` when the caller has them (an order it just created): they are not read back.
     """
     orders = list(orders)
     if not orders:
@@ -124,7 +136,7 @@ def create_transactions_bulk(
     if len(organizer_ids) != 1:
         raise ValueError("create_transactions_bulk needs orders of one organizer")
     with scope(organizer_ids.pop()):
-        targets = _targets(session, orders)
+        targets = _targets(session, orders, contents)
         ids = [o.id for o in orders]
         journal = {i: Counter() for i in ids} if is_new else _journal(session, ids)
         for order in orders:
@@ -143,7 +155,10 @@ def create_transactions_bulk(
 
 
 def create_transactions(
-    session: Session, order: Order, *, now: dt.datetime | None = None, is_new: bool = False
+    session: Session, order: Order, *, now: dt.datetime | None = None, is_new: bool = False,
+    contents: tuple[Sequence[OrderPosition], Sequence[OrderFee]] | None = None,
 ) -> int:
-    """Bring the journal of one order up to date; see :func:`create_transactions_bulk`."""
-    return create_transactions_bulk(session, [order], now=now, is_new=is_new)
+    """Bring the journal of one order up to date; see :func:`create_transactions_bulk` (``contents``: all the
+    order's positions and fees, when the caller has them)."""
+    return create_transactions_bulk(session, [order], now=now, is_new=is_new,
+                                    contents=None if contents is None else {order.id: contents})

@@ -8,18 +8,22 @@
    :class:`~core.interfaces.orders.IOrderValidIfPending` hooks, before any lock is taken.
 3. Dates (``not_started``, ``ended``, ``payment_ended``; cart checkouts only, as pretix's API ignores the presale
    window) and the static constraints of every position (:mod:`core.services.positions`).
-4. Locks on exactly the quotas and vouchers whose capacity shrinks (:mod:`.capacity`), then, under them, through
+4. Prices (:mod:`.prices`), fees and tax rounding (:mod:`.fees`), approval, payment deadline and order code, all
+   before any lock (with a budget voucher, the prices and approval follow the checks: budgets are read under
+   the voucher's lock).
+5. Locks on exactly the quotas and vouchers whose capacity shrinks (:mod:`.capacity`), then, under them, through
    the checks carts share (:mod:`core.services.positions`),
    ``max_items_per_product`` / ``min_items_per_product``, voucher usage (``voucher_redeemed``), quotas
-   (``unavailable`` / ``in_part``) and ``voucher_min_usages``. ``force`` skips the quota and voucher checks.
-5. Prices (:mod:`.prices`; ``price_changed`` when a cart's total no longer matches), fees and tax rounding
-   (:mod:`.fees`), approval, ``valid_if_pending``.
-6. The order with code, secrets, deadline, positions, fees and payment; voucher usage counted; the cart deleted;
-   the journal written; ``pretix.event.order.placed`` (or ``.placed.require_approval``) logged;
+   (``unavailable`` / ``in_part``, one aggregate statement for the locked quotas) and ``voucher_min_usages``.
+   ``force`` skips the quota and voucher checks. Then ``price_changed`` when a cart's total no longer matches:
+   the cart positions are updated to the new prices, so the buyer sees them and can retry.
+6. The order with its positions, secrets, fees and payment; voucher usage counted; the cart deleted; the journal
+   written from the new rows (no read-back); ``pretix.event.order.placed`` (or ``.placed.require_approval``) logged;
    :class:`~core.interfaces.orders.IOrderPlaced` sent; a free order's ``free`` payment confirmed.
 7. After commit only: the placed mail (``placed``, ``placed_free`` or ``placed_require_approval``) is queued.
 
-Every refusal raises a :class:`~core.services.errors.CommerceError` before anything is written.
+Every refusal raises a :class:`~core.services.errors.CommerceError` before anything is written (except the new
+cart prices of ``price_changed``).
 ``simulate=True`` does all of it inside a savepoint that is rolled back (no locks, signals or mails) and returns
 the order as it would have been.
 """
@@ -218,8 +222,11 @@ class _Placement:
         if priced_early:
             fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
                                      moment, overrides)
+            approval = _needs_approval(lines) if require_approval is None else require_approval
         testmode = event.testmode if testmode is None else testmode
         code = assign_order_code(session, event.organizer_id, testmode=testmode)
+        expires = payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
+                                   event_dates=_ordered_dates(event, lines), channel=channel.identifier)
         if not self.simulate:
             plan.lock(session)
         plan.refresh_vouchers(session)
@@ -231,19 +238,17 @@ class _Placement:
         if not priced_early:
             fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
                                      moment, overrides)
+            approval = _needs_approval(lines) if require_approval is None else require_approval
         if from_cart:
             self._check_cart_prices(lines)
         total = sum((line.price for line in lines), ZERO) + sum((fee.value for fee in fees), ZERO)
         if total and event.currency == NO_CURRENCY:
             raise OrderError("currency_xxx", "Paid products are not possible for an event without a currency.")
-        approval = _needs_approval(lines) if require_approval is None else require_approval
         order = Order(
             event=event, organizer_id=event.organizer_id, status=Order.STATUS_PENDING, email=email, phone=phone,
             locale=locale, sales_channel=channel, total=total, comment=comment, meta_info=meta_info,
             code=code, testmode=testmode, require_approval=approval,
-            valid_if_pending=valid_if_pending, tax_rounding_mode=mode, datetime=real_now,
-            expires=payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
-                                     event_dates=_ordered_dates(event, lines), channel=channel.identifier),
+            valid_if_pending=valid_if_pending, tax_rounding_mode=mode, datetime=real_now, expires=expires,
         )
         if self.simulate:
             savepoint = session.begin_nested()
@@ -273,11 +278,26 @@ class _Placement:
         return fees, mode
 
     def _check_cart_prices(self, lines: Sequence[Line]) -> None:
+        """``price_changed`` when the cart's total differs from the recomputed one; the cart positions get the new
+        prices first (in the caller's transaction, nothing else is written), so the buyer sees them and a retry
+        passes. A simulation changes nothing."""
         before = sum((line.cart.price for line in lines if line.cart is not None), ZERO)
         after = sum((line.price for line in lines), ZERO)
-        if before != after:
-            raise OrderError("price_changed", "The price of some of the items in your cart has changed in the "
-                             "meantime. Please see below for details.", old_total=before, new_total=after)
+        if before == after:
+            return
+        if not self.simulate:
+            for line in lines:
+                cart = line.cart
+                if cart is None:
+                    continue
+                cart.listed_price, cart.price_after_voucher = line.listed_price, line.price_after_voucher
+                cart.price = cart.line_price_gross = line.price
+                cart.price_includes_rounding_correction = line.price_correction
+                cart.tax_value_includes_rounding_correction = line.tax_correction
+                cart.tax_rate, cart.tax_code, cart.discount_id = line.tax_rate, line.tax_code, line.discount_id
+            self.session.flush()
+        raise OrderError("price_changed", "The price of some of the items in your cart has changed in the "
+                         "meantime. Please see below for details.", old_total=before, new_total=after)
 
     def _write(self, order: Order, lines: Sequence[Line], fees: list[OrderFee], provider: Any, invoice_address: Any,
                cart_id: str | None, moment: dt.datetime, *, send_email: bool) -> Order:
@@ -311,7 +331,7 @@ class _Placement:
         self._redeem_vouchers(order, lines)
         if cart_id is not None:
             self._consume_cart(order, lines, created)
-        create_transactions(session, order, now=order.datetime, is_new=True)
+        create_transactions(session, order, now=order.datetime, is_new=True, contents=(created, fees))
         action = "pretix.event.order.placed.require_approval" if order.require_approval else \
             "pretix.event.order.placed"
         log_action(order, action, {"total": order.total, "positions": len(created), "testmode": order.testmode,

@@ -1,7 +1,8 @@
 """Quota availability (pretix-behaviour.md 2.1): many quotas in a constant number of queries.
 
-Modules: :mod:`.counting` (one aggregate statement for all sources), :mod:`.availability` (the algorithm, the plugin signal,
-closing sold-out quotas, the endpoint numbers) and :mod:`.products` (products: the worst of their quotas).
+Modules: :mod:`.counting` (one aggregate statement for all sources), :mod:`.availability` (the algorithm, the
+plugin signal, closing sold-out quotas, the endpoint numbers) and :mod:`.products` (products: the worst of their
+quotas).
 """
 
 from __future__ import annotations

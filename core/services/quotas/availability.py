@@ -14,8 +14,8 @@
 
 The number is never negative. All sources are counted in **one** aggregate statement for all quotas
 (:mod:`.counting`: ``GROUP BY`` over the ``quota_item`` / ``quota_variation`` association tables, one ``UNION ALL``
-part per source), so the number of queries does not depend on the number of quotas and no position is ever loaded. Voucher validity and cart expiry
-use real time (``now`` overrides it in tests), never the time machine.
+part per source), so the number of queries does not depend on the number of quotas and no position is ever loaded.
+Voucher validity and cart expiry use real time (``now`` overrides it in tests), never the time machine.
 
 Then the :class:`~core.interfaces.quotas.IQuotaAvailability` signal may rewrite the results, and quotas with
 ``close_when_sold_out`` that are no longer available are closed (``closed=True``, audit log

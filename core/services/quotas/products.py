@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, cast, select, union_all
+from sqlalchemy import cast, select, union_all
 from sqlalchemy.orm import Session
 
 from core.models.addons import ItemBundle
@@ -37,7 +37,7 @@ def product_key(product: Item | ItemVariation | tuple[Any, Any]) -> ProductKey:
 def product_quotas(
     session: Session, event_id: int, keys: Iterable[ProductKey], subevent_id: int | None = None
 ) -> tuple[dict[ProductKey, list[int]], dict[int, Quota]]:
-    """The quotas of each product on one date, in two queries: ``({key: [quota ids]}, {quota id: Quota})``.
+    """The quotas of each product on one date, in one query: ``({key: [quota ids]}, {quota id: Quota})``.
 
     A variation counts through ``quota_variation``, an item without variation (``(item id, None)``) through
     ``quota_item``; only quotas of ``event_id`` and of the date ``subevent_id`` are returned.
@@ -45,29 +45,30 @@ def product_quotas(
     keys = set(keys)
     item_ids = {item_id for item_id, variation_id in keys if variation_id is None}
     variation_ids = {variation_id for _, variation_id in keys if variation_id is not None}
-    on_date = and_(_QUOTA.c.event_id == event_id, _QUOTA.c.subevent_id.is_not_distinct_from(subevent_id))
     parts = []
     if item_ids:
-        parts.append(
-            select(_QI.c.item_id.label("item_id"), _QI.c.quota_id, _no_variation())
-            .join(_QUOTA, _QUOTA.c.id == _QI.c.quota_id).where(_QI.c.item_id.in_(item_ids), on_date)
-        )
+        parts.append(select(_QI.c.quota_id, _QI.c.item_id.label("item_id"), _no_variation())
+                     .where(_QI.c.item_id.in_(item_ids)))
     if variation_ids:
         variation = ItemVariation.__table__
-        parts.append(
-            select(variation.c.item_id, _QV.c.quota_id, _QV.c.variation_id)
-            .join(variation, variation.c.id == _QV.c.variation_id).join(_QUOTA, _QUOTA.c.id == _QV.c.quota_id)
-            .where(_QV.c.variation_id.in_(variation_ids), on_date)
-        )
+        parts.append(select(_QV.c.quota_id, variation.c.item_id, _QV.c.variation_id)
+                     .join(variation, variation.c.id == _QV.c.variation_id)
+                     .where(_QV.c.variation_id.in_(variation_ids)))
     mapping: dict[ProductKey, list[int]] = {key: [] for key in keys}
     if not parts:
         return mapping, {}
-    for item_id, quota_id, variation_id in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+    links = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("links")
+    quotas: dict[int, Quota] = {}
+    rows = session.execute(
+        select(Quota, links.c.item_id, links.c.variation_id).join(links, links.c.quota_id == Quota.id)
+        .where(Quota.event_id == event_id, Quota.subevent_id.is_not_distinct_from(subevent_id))
+        .order_by(Quota.id)
+    )
+    for quota, item_id, variation_id in rows:
         key = (item_id, variation_id)
         if key in mapping:
-            mapping[key].append(quota_id)
-    quota_ids = {quota_id for ids in mapping.values() for quota_id in ids}
-    quotas = {q.id: q for q in session.scalars(select(Quota).where(Quota.id.in_(quota_ids)))} if quota_ids else {}
+            mapping[key].append(quota.id)
+            quotas[quota.id] = quota
     return mapping, quotas
 
 
