@@ -16,6 +16,7 @@ from pydantic import Field, create_model
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.api.endpoints import actor
 from core.api.errors import ValidationFailed
@@ -189,7 +190,8 @@ def _set_require_2fa(request: Request, team: Team) -> None:
 
 
 def list_teams(request: Request) -> dict[str, Any]:
-    stmt = select(Team).where(Team.organizer_id == request.context.organizer.id)
+    stmt = select(Team).where(Team.organizer_id == request.context.organizer.id).options(
+        selectinload(Team.limit_events))
     return paginate(request, stmt, lambda rows: [render(t) for t in rows],
                     ordering=Ordering({"id": Team.id, "name": Team.name}, default=("id",), pk=Team.id))
 
