@@ -9,6 +9,7 @@ Reading lives here; writing (PATCH, POST = add to an order, DELETE = cancel, ``r
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 from typing import Any
 
@@ -24,7 +25,7 @@ from core.api.renderers.orders import render_positions
 from core.api.resources import orderposition_actions as actions
 from core.api.resources.answers_input import answer_file
 from core.api.resources.filtering import csv_ints, csv_values, match
-from core.api.schemas import ApiInput
+from core.api.schemas import ApiInput, ApiModel, Money
 from core.models import InvoiceAddress, Order, OrderPosition, QuestionAnswer, Voucher
 
 READ = "event.orders:read"
@@ -56,6 +57,45 @@ class PositionFilters(ApiInput):
     voucher: int | None = None
     voucher__code: str | None = None
     include_canceled_positions: bool = False
+
+
+class PositionOut(ApiModel):
+    id: int
+    order: str
+    positionid: int
+    item: int
+    variation: int | None
+    price: Money
+    attendee_name: str | None
+    attendee_name_parts: dict[str, Any]
+    company: str | None
+    street: str | None
+    zipcode: str | None
+    city: str | None
+    country: str | None
+    state: str | None
+    discount: int | None
+    attendee_email: str | None
+    voucher: int | None
+    tax_rate: Money
+    tax_value: Money
+    secret: str
+    addon_to: int | None
+    subevent: int | None
+    checkins: list[dict[str, Any]]
+    print_logs: list[dict[str, Any]]
+    downloads: list[dict[str, Any]]
+    answers: list[dict[str, Any]]
+    tax_rule: int | None
+    pseudonymization_id: str
+    seat: dict[str, Any] | None
+    canceled: bool
+    tax_code: str | None
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime | None
+    blocked: list[str] | None
+    voucher_budget_use: Money | None
+    plugin_data: dict[str, Any]
 
 
 def _search(term: str) -> Any:
@@ -123,22 +163,26 @@ def download_answer(request: Request) -> Response:
 def includeme(config: Configurator) -> None:
     tags = ("orderpositions",)
     config.add_api_view(list_positions, path=LIST, permission=READ, query=PositionFilters, paginated=True,
-                        summary="List the order positions of an event", tags=tags)
+                        response=PositionOut, summary="List the order positions of an event", tags=tags)
     config.add_api_view(actions.create_position, path=LIST, method="POST", permission=WRITE,
-                        body=actions.PositionCreate, status=201, summary="Add a position to an order", tags=tags)
-    config.add_api_view(get_position, path=DETAIL, permission=READ, summary="Get an order position", tags=tags)
+                        body=actions.PositionCreate, status=201, response=PositionOut,
+                        summary="Add a position to an order", tags=tags)
+    config.add_api_view(get_position, path=DETAIL, permission=READ, response=PositionOut,
+                        summary="Get an order position", tags=tags)
     config.add_api_view(download_answer, path=DETAIL + r"answer/{question:\d+}/", permission=READ,
                         summary="Download the file answering a question", tags=tags)
     config.add_api_view(actions.patch_position, path=DETAIL, method="PATCH", permission=WRITE,
-                        body=actions.PositionPatch, summary="Change an order position", tags=tags)
+                        body=actions.PositionPatch, response=PositionOut, summary="Change an order position", tags=tags)
     config.add_api_view(actions.cancel_position, path=DETAIL, method="DELETE", permission=WRITE, status=204,
                         summary="Cancel an order position", tags=tags)
     config.add_api_view(actions.regenerate_secrets, path=DETAIL + "regenerate_secrets/", method="POST",
-                        permission=WRITE, summary="Give an order position a new ticket secret", tags=tags)
+                        permission=WRITE, response=PositionOut,
+                        summary="Give an order position a new ticket secret", tags=tags)
     config.add_api_view(actions.add_block, path=DETAIL + "add_block/", method="POST", permission=WRITE,
-                        body=actions.BlockIn, summary="Block an order position", tags=tags)
+                        body=actions.BlockIn, response=PositionOut, summary="Block an order position", tags=tags)
     config.add_api_view(actions.remove_block, path=DETAIL + "remove_block/", method="POST", permission=WRITE,
-                        body=actions.BlockIn, summary="Lift a block of an order position", tags=tags)
+                        body=actions.BlockIn, response=PositionOut,
+                        summary="Lift a block of an order position", tags=tags)
     config.add_api_view(actions.price_calc, path=DETAIL + "price_calc/", method="POST", permission=WRITE,
                         body=actions.PriceCalcIn, summary="Compute the price of a changed order position",
                         tags=tags)

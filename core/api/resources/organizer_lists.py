@@ -74,6 +74,6 @@ def includeme(config: Configurator) -> None:
                         response=invoices.InvoiceOut, paginated=True,
                         summary="List the invoices of every event the principal may read", tags=("invoices",))
     config.add_api_view(list_positions, path=PREFIX + "orderpositions/", permission=MEMBER,
-                        query=OrganizerPositionFilters, paginated=True,
+                        query=OrganizerPositionFilters, response=orderpositions.PositionOut, paginated=True,
                         summary="List the order positions of every event the principal may read",
                         tags=("orderpositions",))

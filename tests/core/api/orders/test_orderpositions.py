@@ -198,3 +198,14 @@ def test_file_answers_from_uploads(app, api_client, api_headers, order_factory, 
                                status=400).json
     assert refused == {"answers": [{"answer": ["The submitted file ID is not valid."]}]}
     api_client.get(f"{BASE}{position.id}/answer/999/", status=404)
+
+
+def test_openapi_lists_the_order_adjacent_endpoints(app):
+    paths = app.get("/api/v1/openapi.json").json["paths"]
+    prefix = "/api/v1/organizers/{organizer}/events/{event}/"
+    assert set(paths[prefix + "orderpositions/{id}/"]) == {"get", "patch", "delete"}
+    assert set(paths[prefix + "orders/{code}/payments/{local_id}/refund/"]) == {"post"}
+    assert set(paths[prefix + "orders/{code}/refunds/{local_id}/process/"]) == {"post"}
+    assert set(paths[prefix + "invoices/{number}/reissue/"]) == {"post"}
+    assert set(paths[prefix + "cartpositions/bulk_create/"]) == {"post"}
+    assert "get" in paths["/api/v1/organizers/{organizer}/transactions/"]
