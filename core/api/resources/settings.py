@@ -12,6 +12,8 @@ inherited value; it answers the settings as GET does. Bad values give 400 ``{key
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from pyramid.config import Configurator
@@ -19,7 +21,6 @@ from pyramid.request import Request
 
 from core.api.endpoints import read_json
 from core.api.errors import PermissionDenied, ValidationFailed
-from core.i18n import I18nString
 from core.pluginhost import active_plugins
 from core.services.uploads import UploadError, resolve_upload
 from core.settings import FileUpload, Setting, SettingScopeError, SettingsValidationError, settings_for, update_settings
@@ -98,9 +99,13 @@ def _file_value(request: Request, setting: Setting, proxy: Any, value: Any) -> A
         raise ValidationFailed({setting.key: [str(exc)]}) from None
 
 
+#: Types whose text form (``"4"``, ``"true"``, ``"2030-01-01"``) PATCH accepts like DRF's fields do.
+_SCALARS = (int, float, Decimal, bool, date, datetime, time)
+
+
 def _coerce(setting: Setting, value: Any) -> Any:
     """Text for a typed setting (``"4"`` for an int) is read like the ini file reads it, as DRF fields do."""
-    if isinstance(value, str) and setting.type not in (str, I18nString):
+    if isinstance(value, str) and setting.type in _SCALARS:
         try:
             return setting.codec.parse_text(value)
         except ValueError:

@@ -188,3 +188,13 @@ def test_with_availability_for(api_client, catalogue):
     listed = api_client.get(BASE + "?with_availability_for=web").json["results"]
     assert listed[0]["best_availability_state"] == 100
     assert "best_availability_state" not in api_client.get(BASE).json["results"][0]
+
+
+def test_delete_event_with_catalogue_settings_and_plugins(api_client, catalogue, db_session, event):
+    from core.pluginhost import enable_plugin
+
+    enable_plugin(db_session, event, "testplugin")
+    api_client.patch(BASE + "conf/settings/", {"reservation_time": 5, "plugin.testplugin.greeting": "hey"})
+    api_client.patch(BASE + "conf/", {"item_meta_properties": {"colour": "red"}})
+    api_client.delete(BASE + "conf/")
+    assert api_client.get(BASE).json["count"] == 0
