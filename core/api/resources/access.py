@@ -10,8 +10,9 @@ from __future__ import annotations
 from pyramid.request import Request
 from sqlalchemy import ColumnElement, false, select, true
 
+from core.api.errors import ValidationFailed
 from core.db import scopes_disabled
-from core.models import Event, Organizer, Team
+from core.models import Event, EventMetaProperty, Organizer, Team
 from core.models.devices import device_limit_events
 from core.models.organizer import team_limit_events, team_members
 
@@ -68,3 +69,19 @@ def event_condition(request: Request, organizer_id: int) -> ColumnElement[bool]:
     return Event.id.in_(select(team_limit_events.c.event_id).where(
         team_limit_events.c.team_id.in_([team.id for team in teams])))
 
+
+
+#: The permission needed to change the value of a ``protected`` event meta property.
+PROTECTED_META_PERMISSION = "organizer.settings.general:write"
+
+
+def check_protected_meta(request: Request, current: dict[str, str], new: dict[str, str]) -> None:
+    """400 on ``meta_data`` when ``new`` changes a protected property's value and the caller lacks
+    :data:`PROTECTED_META_PERMISSION` (organizer-level administrators only, as in pretix)."""
+    if request.has_permission(PROTECTED_META_PERMISSION, request.context):
+        return
+    names = request.dbsession.scalars(select(EventMetaProperty.name).where(EventMetaProperty.protected.is_(True)))
+    for name in names:
+        if current.get(name) != new.get(name):
+            raise ValidationFailed({"meta_data": [
+                f"Meta data property '{name}' is protected and can only be changed by organizer administrators."]})

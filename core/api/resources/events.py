@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, cast, exists, not_, or_, select
 
 from core.api.errors import PermissionDenied, ValidationFailed
 from core.api.pagination import Ordering, paginate
-from core.api.resources.access import event_condition
+from core.api.resources.access import check_protected_meta, event_condition
 from core.api.resources.event_render import render_events
 from core.api.resources.filtering import DateTimeParam
 from core.api.schemas import ApiInput, ApiModel, I18n, partial
@@ -30,6 +30,7 @@ from core.services.event_changes import (
     delete_event,
     event_has_orders,
     live_issues,
+    meta_values,
     update_event,
 )
 from core.services.events import create_event
@@ -219,6 +220,7 @@ def create(request: Request) -> dict[str, Any]:
     extras: dict[str, Any] = {"geo_lat": body.geo_lat, "geo_lon": body.geo_lon, "meta_data": body.meta_data,
                               "item_meta_properties": body.item_meta_properties, "plugins": body.plugins}
     extras.update(channel_values(request, body, sent))
+    check_protected_meta(request, {}, body.meta_data)
     event = create_event(
         request.dbsession, request.context.organizer, body.slug, body.name, body.date_from, body.currency,
         date_to=body.date_to, date_admission=body.date_admission, presale_start=body.presale_start,
@@ -241,6 +243,8 @@ def update(request: Request) -> dict[str, Any]:
         if field in values and values[field] is None:
             raise ValidationFailed({field: ["This field may not be null."]})
     values.update(channel_values(request, body, sent))
+    if "meta_data" in values:
+        check_protected_meta(request, meta_values(request.dbsession, event), values["meta_data"])
     if values.get("live") and not event.live:
         issues = live_issues(request.dbsession, event)
         if issues:

@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, cast, exists, not_, or_, select
 from core.api.conditional import check_list_modified
 from core.api.errors import PermissionDenied, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.access import event_condition
+from core.api.resources.access import check_protected_meta, event_condition
 from core.api.resources.event_render import render_subevents
 from core.api.resources.filtering import DateTimeParam
 from core.api.schemas import ApiInput, ApiModel, I18n, Money, partial
@@ -243,14 +243,19 @@ def _values(request: Request, body: Any) -> dict[str, Any]:
 
 
 def create(request: Request) -> dict[str, Any]:
-    subevent = create_subevent(request.dbsession, request.context.event, _values(request, request.api_body),
-                               actor=request.identity)
+    values = _values(request, request.api_body)
+    check_protected_meta(request, {}, values.get("meta_data") or {})
+    subevent = create_subevent(request.dbsession, request.context.event, values, actor=request.identity)
     return render_subevents(request, [subevent])[0]
 
 
 def update(request: Request) -> dict[str, Any]:
-    subevent = update_subevent(request.dbsession, _subevent(request), _values(request, request.api_body),
-                               actor=request.identity)
+    subevent = _subevent(request)
+    values = _values(request, request.api_body)
+    if "meta_data" in values:
+        check_protected_meta(request, render_subevents(request, [subevent])[0]["meta_data"],
+                             values["meta_data"] or {})
+    subevent = update_subevent(request.dbsession, subevent, values, actor=request.identity)
     return render_subevents(request, [subevent])[0]
 
 

@@ -47,3 +47,17 @@ def test_permissions(api_client, make_api_token, organizer, db_session):
     foreign = make_api_token(other, everything=True)
     assert api_client.post(BASE, {"name": "X"}, headers=foreign, status=403)
     assert api_client.get(BASE).json["count"] == 0
+
+
+def test_protected_values_need_organizer_administrators(api_client, make_api_token, organizer, channels, event):
+    api_client.post(BASE, {"name": "Budget", "protected": True}, status=201)
+    api_client.post(BASE, {"name": "Room"}, status=201)
+    event_admin = make_api_token(organizer, ["event.settings.general:write"])
+    path = "/organizers/demo/events/conf/"
+    assert api_client.patch(path, {"meta_data": {"Room": "A"}}, headers=event_admin).json["meta_data"] == {"Room": "A"}
+    refused = api_client.patch(path, {"meta_data": {"Room": "A", "Budget": "9"}}, headers=event_admin, status=400)
+    assert list(refused.json) == ["meta_data"]
+    assert api_client.patch(path, {"meta_data": {"Room": "A", "Budget": "9"}}).json["meta_data"] == {
+        "Room": "A", "Budget": "9"}
+    assert api_client.patch(path, {"meta_data": {"Room": "B", "Budget": "9"}}, headers=event_admin).json[
+        "meta_data"] == {"Room": "B", "Budget": "9"}
