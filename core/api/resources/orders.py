@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.renderers.orders import render_order, render_orders
+from core.api.renderers.orders import render_order, render_orders, timestamp
 from core.api.resources.order_filters import OrderFilters, OrganizerOrderFilters
 from core.api.resources.order_patch import OrderPatch, apply_patch
 from core.models import Event, InvoiceAddress, Order, OrderPayment, OrderPosition, SalesChannel, SubEvent
@@ -105,7 +105,7 @@ def render_options(request: Request) -> dict[str, Any]:
 
 
 def _page(request: Request, stmt: Select) -> dict[str, Any]:
-    request.api_headers["X-Page-Generated"] = dt.datetime.now(dt.UTC).isoformat()
+    request.api_headers["X-Page-Generated"] = timestamp(dt.datetime.now(dt.UTC))
     options = render_options(request)
     return paginate(request, filtered(stmt, request.api_query), lambda rows: render_orders(request, rows, **options),
                     ordering=ORDERING)

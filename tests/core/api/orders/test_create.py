@@ -100,3 +100,45 @@ def test_force_ignores_quota(api_client, catalogue, db_session):
     catalogue.ticket_quota.size = 0
     db_session.flush()
     assert api_client.post(BASE, body(catalogue, force=True), status=201).json["status"] == "n"
+
+
+def test_consume_carts_frees_their_places(api_client, catalogue, db_session):
+    import datetime as dt
+    from decimal import Decimal
+
+    from core.models import CartPosition
+
+    catalogue.ticket_quota.size = 1
+    db_session.add(CartPosition(event=catalogue.event, organizer_id=catalogue.event.organizer_id, cart_id="held",
+                                item=catalogue.ticket, price=Decimal("23.00"),
+                                expires=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)))
+    db_session.flush()
+    assert api_client.post(BASE, body(catalogue), status=400).json["positions"][0]["item"]
+    api_client.post(BASE, body(catalogue, consume_carts=["held"]), status=201)
+    assert db_session.scalar(select(func.count()).select_from(CartPosition)) == 0
+
+
+def test_simulate_keeps_carts_and_log(api_client, catalogue, db_session):
+    import datetime as dt
+    from decimal import Decimal
+
+    from core.models import CartPosition, LogEntry
+
+    db_session.add(CartPosition(event=catalogue.event, organizer_id=catalogue.event.organizer_id, cart_id="held",
+                                item=catalogue.ticket, price=Decimal("23.00"),
+                                expires=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)))
+    db_session.flush()
+    logs = db_session.scalar(select(func.count()).select_from(LogEntry))
+    data = body(catalogue, simulate=True, consume_carts=["held"], status="p",
+                fees=[{"fee_type": "service", "value": "1.00"}])
+    simulated = api_client.post(BASE, data, status=201).json
+    assert simulated["status"] == "p" and simulated["total"] == "24.00" and simulated["fees"][0]["id"] == 0
+    assert db_session.scalar(select(func.count()).select_from(CartPosition)) == 1
+    assert db_session.scalar(select(func.count()).select_from(LogEntry)) == logs and orders(db_session) == 0
+
+
+def test_idempotency_key_places_once(api_client, catalogue, db_session):
+    headers = {**api_client.headers, "X-Idempotency-Key": "order-1"}
+    first = api_client.post(BASE, body(catalogue), headers=headers, status=201).json
+    again = api_client.post(BASE, body(catalogue), headers=headers, status=201).json
+    assert again["code"] == first["code"] and orders(db_session) == 1

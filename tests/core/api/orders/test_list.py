@@ -57,10 +57,10 @@ def test_filters(api_client, three, catalogue):
 def test_modified_since_with_page_generated(api_client, three, db_session):
     first = api_client.get(BASE)
     stamp = first.headers["X-Page-Generated"]
-    assert dt.datetime.fromisoformat(stamp).tzinfo is not None
-    assert codes(api_client, "?modified_since=" + stamp.replace("+", "%2B")) == []
+    assert stamp.endswith("Z") and dt.datetime.fromisoformat(stamp).tzinfo is not None
+    assert codes(api_client, "?modified_since=" + stamp) == []
     api_client.patch(f"{BASE}BBBBB/", {"comment": "late"})
-    assert codes(api_client, "?modified_since=" + stamp.replace("+", "%2B")) == ["BBBBB"]
+    assert codes(api_client, "?modified_since=" + stamp) == ["BBBBB"]
 
 
 def test_ordering_pagination_exclude(api_client, three):
