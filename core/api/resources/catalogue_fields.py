@@ -3,14 +3,50 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field, create_model
 from pyramid.request import Request
 from sqlalchemy import select
 
-from core.api.errors import ValidationFailed
+from core.api.errors import NotFound, ValidationFailed
+from core.api.schemas import Money
 from core.models import SalesChannel
+
+_INT_MAX = 2**31 - 1
+_ID_MAX = 2**63 - 1
+
+#: An integer column value (positions): the range of a 32-bit column.
+Int = Annotated[int, Field(ge=-_INT_MAX - 1, le=_INT_MAX)]
+#: A non-negative count or size stored in a 32-bit column.
+Count = Annotated[int, Field(ge=0, le=_INT_MAX)]
+#: The id of a referenced row (a 64-bit key); unknown ids are refused by the service.
+Ref = Annotated[int, Field(ge=-_ID_MAX - 1, le=_ID_MAX)]
+#: An amount of money as stored (13 digits, 2 decimal places).
+Price = Annotated[Money, Field(max_digits=13, decimal_places=2)]
+#: A number limit of a question (30 digits, 10 decimal places).
+Number = Annotated[Decimal, Field(max_digits=30, decimal_places=10)]
+
+
+def patch_model(model: type[BaseModel]) -> type[BaseModel]:
+    """A PATCH copy of ``model``: every field optional (default None), its constraints (bounds, lengths) kept.
+
+    Null is refused later by :func:`body_values` for fields the full model does not allow to be null.
+    """
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        inner = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        fields[name] = (inner | None, None)
+    return create_model(f"{model.__name__}Patch", __base__=model, **fields)
+
+
+def path_id(request: Request, key: str = "id") -> int:
+    """The numeric path placeholder ``key``; 404 when it cannot be a row id."""
+    value = int(request.matchdict[key])
+    if value > _ID_MAX:
+        raise NotFound()
+    return value
 
 
 def _aware(value: datetime) -> datetime:

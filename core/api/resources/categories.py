@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from core.api.conditional import check_list_modified
 from core.api.endpoints import actor
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import body_values, dump
-from core.api.schemas import ApiInput, ApiModel, I18n, partial
+from core.api.resources.catalogue_fields import Int, Ref, body_values, dump, patch_model, path_id
+from core.api.schemas import ApiInput, ApiModel, I18n
 from core.models import ItemCategory
 from core.security.permissions import MEMBER
 from core.services.catalogue.categories import create_category, delete_category, update_category
@@ -40,14 +40,14 @@ class CategoryIn(ApiInput):
     name: I18n
     internal_name: str | None = Field(default=None, max_length=255)
     description: I18n | None = None
-    position: int = 0
+    position: Int = 0
     is_addon: bool = False
     cross_selling_mode: str | None = None
     cross_selling_condition: str | None = None
-    cross_selling_match_products: list[int] = []
+    cross_selling_match_products: list[Ref] = []
 
 
-CategoryPatch = partial(CategoryIn)
+CategoryPatch = patch_model(CategoryIn)
 
 
 class CategoryFilters(ApiInput):
@@ -62,7 +62,7 @@ def render(category: ItemCategory) -> dict[str, Any]:
 
 def _category(request: Request) -> ItemCategory:
     return get_object(request, select(ItemCategory).where(
-        ItemCategory.event_id == request.context.event.id, ItemCategory.id == int(request.matchdict["id"])))
+        ItemCategory.event_id == request.context.event.id, ItemCategory.id == path_id(request)))
 
 
 def list_categories(request: Request) -> dict[str, Any]:

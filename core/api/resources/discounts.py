@@ -16,8 +16,20 @@ from core.api.conditional import check_list_modified
 from core.api.endpoints import actor
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import Moment, body_values, channel_fields, dump, organizer_channels
-from core.api.schemas import ApiInput, ApiModel, Money, Percent, partial
+from core.api.resources.catalogue_fields import (
+    Count,
+    Int,
+    Moment,
+    Price,
+    Ref,
+    body_values,
+    channel_fields,
+    dump,
+    organizer_channels,
+    patch_model,
+    path_id,
+)
+from core.api.schemas import ApiInput, ApiModel, Money, Percent
 from core.models import Discount
 from core.security.permissions import MEMBER
 from core.services.catalogue.discounts import IN_USE, create_discount, delete_discount, discount_in_use, update_discount
@@ -58,7 +70,7 @@ class DiscountOut(ApiModel):
 class DiscountIn(ApiInput):
     active: bool = True
     internal_name: str = Field(min_length=1, max_length=255)
-    position: int = 0
+    position: Int = 0
     all_sales_channels: bool = True
     limit_sales_channels: list[str] = []
     available_from: Moment | None = None
@@ -67,21 +79,21 @@ class DiscountIn(ApiInput):
     subevent_date_from: Moment | None = None
     subevent_date_until: Moment | None = None
     condition_all_products: bool = True
-    condition_limit_products: list[int] = []
+    condition_limit_products: list[Ref] = []
     condition_apply_to_addons: bool = True
     condition_ignore_voucher_discounted: bool = False
-    condition_min_count: int = Field(default=0, ge=0)
-    condition_min_value: Money = Field(default=Decimal("0.00"), ge=0, max_digits=13, decimal_places=2)
+    condition_min_count: Count = 0
+    condition_min_value: Price = Field(default=Decimal("0.00"), ge=0)
     benefit_same_products: bool = True
-    benefit_limit_products: list[int] = []
+    benefit_limit_products: list[Ref] = []
     benefit_discount_matching_percent: Money = Field(default=Decimal("0.00"), ge=0, le=100, max_digits=10,
                                                      decimal_places=2)
-    benefit_only_apply_to_cheapest_n_matches: int | None = Field(default=None, ge=1)
+    benefit_only_apply_to_cheapest_n_matches: Count | None = Field(default=None, ge=1)
     benefit_apply_to_addons: bool = True
     benefit_ignore_voucher_discounted: bool = False
 
 
-DiscountPatch = partial(DiscountIn)
+DiscountPatch = patch_model(DiscountIn)
 
 
 class DiscountFilters(ApiInput):
@@ -102,7 +114,7 @@ def render(discount: Discount, all_channels: list[str]) -> dict[str, Any]:
 
 def _discount(request: Request) -> Discount:
     return get_object(request, select(Discount).where(
-        Discount.event_id == request.context.event.id, Discount.id == int(request.matchdict["id"])).options(*_LOADS))
+        Discount.event_id == request.context.event.id, Discount.id == path_id(request)).options(*_LOADS))
 
 
 def list_discounts(request: Request) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from core.api.endpoints import actor
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import body_values, dump
-from core.api.schemas import ApiInput, ApiModel, partial
+from core.api.resources.catalogue_fields import body_values, dump, patch_model, path_id
+from core.api.schemas import ApiInput, ApiModel
 from core.models import ItemMetaProperty
 from core.security.permissions import MEMBER
 from core.services.catalogue.item_meta import (
@@ -41,7 +41,7 @@ class ItemMetaPropertyIn(ApiInput):
     allowed_values: list[str] | None = None
 
 
-ItemMetaPropertyPatch = partial(ItemMetaPropertyIn)
+ItemMetaPropertyPatch = patch_model(ItemMetaPropertyIn)
 
 
 def render(prop: ItemMetaProperty) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def render(prop: ItemMetaProperty) -> dict[str, Any]:
 
 def _property(request: Request) -> ItemMetaProperty:
     return get_object(request, select(ItemMetaProperty).where(
-        ItemMetaProperty.event_id == request.context.event.id, ItemMetaProperty.id == int(request.matchdict["id"])))
+        ItemMetaProperty.event_id == request.context.event.id, ItemMetaProperty.id == path_id(request)))
 
 
 def _values(request: Request) -> dict[str, Any]:

@@ -21,11 +21,18 @@ from core.api.endpoints import actor
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
 from core.api.resources.catalogue_fields import (
+    Count,
+    Int,
     Moment,
+    Number,
+    Price,
+    Ref,
     body_values,
     channel_fields,
     dump,
     organizer_channels,
+    patch_model,
+    path_id,
     refuse_nested,
 )
 from core.api.resources.items_nested import (
@@ -40,7 +47,7 @@ from core.api.resources.items_nested import (
     render_bundle,
     render_variation,
 )
-from core.api.schemas import ApiInput, ApiModel, I18n, Money, Percent, partial
+from core.api.schemas import ApiInput, ApiModel, I18n, Money, Percent
 from core.models import Item, ItemMetaValue, TaxRule
 from core.security.permissions import MEMBER
 from core.services.catalogue.items import IN_USE, create_item, delete_item, item_in_use, update_item
@@ -123,13 +130,13 @@ class ItemIn(ApiInput):
     internal_name: str | None = Field(default=None, max_length=255)
     active: bool = True
     description: I18n | None = None
-    position: int = 0
-    category: int | None = None
-    default_price: Money = Field(default=Decimal("0.00"), ge=0, max_digits=13, decimal_places=2)
+    position: Int = 0
+    category: Ref | None = None
+    default_price: Price = Field(default=Decimal("0.00"), ge=0)
     free_price: bool = False
-    free_price_suggestion: Money | None = None
-    original_price: Money | None = None
-    tax_rule: int | None = None
+    free_price_suggestion: Price | None = None
+    original_price: Price | None = None
+    tax_rule: Ref | None = None
     admission: bool = False
     personalized: bool | None = None
     generate_tickets: bool | None = None
@@ -139,16 +146,16 @@ class ItemIn(ApiInput):
     available_from_mode: str = "hide"
     available_until: Moment | None = None
     available_until_mode: str = "hide"
-    hidden_if_available: int | None = None
-    hidden_if_item_available: int | None = None
+    hidden_if_available: Ref | None = None
+    hidden_if_item_available: Ref | None = None
     hidden_if_item_available_mode: str = "hide"
     require_voucher: bool = False
     hide_without_voucher: bool = False
     require_approval: bool = False
     require_bundling: bool = False
     allow_cancel: bool = True
-    min_per_order: int | None = Field(default=None, ge=0)
-    max_per_order: int | None = Field(default=None, ge=0)
+    min_per_order: Count | None = None
+    max_per_order: Count | None = None
     checkin_attention: bool = False
     checkin_text: str | None = None
     all_sales_channels: bool = True
@@ -157,18 +164,18 @@ class ItemIn(ApiInput):
     validity_mode: str | None = None
     validity_fixed_from: Moment | None = None
     validity_fixed_until: Moment | None = None
-    validity_dynamic_duration_minutes: int | None = Field(default=None, ge=0)
-    validity_dynamic_duration_hours: int | None = Field(default=None, ge=0)
-    validity_dynamic_duration_days: int | None = Field(default=None, ge=0)
-    validity_dynamic_duration_months: int | None = Field(default=None, ge=0)
+    validity_dynamic_duration_minutes: Count | None = None
+    validity_dynamic_duration_hours: Count | None = None
+    validity_dynamic_duration_days: Count | None = None
+    validity_dynamic_duration_months: Count | None = None
     validity_dynamic_start_choice: bool = False
-    validity_dynamic_start_choice_day_limit: int | None = Field(default=None, ge=0)
+    validity_dynamic_start_choice_day_limit: Count | None = None
     variations: list[VariationIn] = []
     addons: list[AddonIn] = []
     bundles: list[BundleIn] = []
 
 
-ItemPatch = partial(ItemIn)
+ItemPatch = patch_model(ItemIn)
 
 _LOADS = (
     selectinload(Item.variations).options(*VARIATION_LOADS),
@@ -181,10 +188,10 @@ _COMPUTED = {"category", "tax_rule", "tax_rate", "hidden_if_available", "hidden_
 
 class ItemFilters(ApiInput):
     active: bool | None = None
-    category: int | None = None
+    category: Ref | None = None
     admission: bool | None = None
-    tax_rate: Decimal | None = None
-    tax_rule: int | None = None
+    tax_rate: Number | None = None
+    tax_rule: Ref | None = None
     free_price: bool | None = None
     search: str | None = None
 
@@ -205,7 +212,7 @@ def render(item: Item, all_channels: list[str]) -> dict[str, Any]:
 
 def _item(request: Request) -> Item:
     return get_object(request, select(Item).where(
-        Item.event_id == request.context.event.id, Item.id == int(request.matchdict["id"])).options(*_LOADS))
+        Item.event_id == request.context.event.id, Item.id == path_id(request)).options(*_LOADS))
 
 
 def _filtered(request: Request) -> Any:

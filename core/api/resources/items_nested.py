@@ -18,8 +18,20 @@ from sqlalchemy.orm import selectinload
 from core.api.endpoints import actor
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import Moment, body_values, channel_fields, dump, organizer_channels
-from core.api.schemas import ApiInput, ApiModel, I18n, Money, partial
+from core.api.resources.catalogue_fields import (
+    Count,
+    Int,
+    Moment,
+    Price,
+    Ref,
+    body_values,
+    channel_fields,
+    dump,
+    organizer_channels,
+    patch_model,
+    path_id,
+)
+from core.api.schemas import ApiInput, ApiModel, I18n, Money
 from core.models import Item, ItemAddOn, ItemBundle, ItemVariation, ItemVariationMetaValue
 from core.security.permissions import MEMBER
 from core.services.catalogue.addons import create_addon, delete_addon, update_addon
@@ -67,10 +79,10 @@ class VariationIn(ApiInput):
     value: I18n
     active: bool = True
     description: I18n | None = None
-    position: int = 0
-    default_price: Money | None = None
-    original_price: Money | None = None
-    free_price_suggestion: Money | None = None
+    position: Int = 0
+    default_price: Price | None = None
+    original_price: Price | None = None
+    free_price_suggestion: Price | None = None
     require_approval: bool = False
     available_from: Moment | None = None
     available_from_mode: str = "hide"
@@ -95,10 +107,10 @@ class AddonOut(ApiModel):
 
 
 class AddonIn(ApiInput):
-    addon_category: int
-    min_count: int = Field(default=0, ge=0)
-    max_count: int = Field(default=1, ge=0)
-    position: int = 0
+    addon_category: Ref
+    min_count: Count = 0
+    max_count: Count = 1
+    position: Int = 0
     price_included: bool = False
     multi_allowed: bool = False
 
@@ -112,15 +124,15 @@ class BundleOut(ApiModel):
 
 
 class BundleIn(ApiInput):
-    bundled_item: int
-    bundled_variation: int | None = None
-    count: int = Field(default=1, ge=1)
-    designated_price: Money = Field(default=Decimal("0.00"), ge=0)
+    bundled_item: Ref
+    bundled_variation: Ref | None = None
+    count: Count = Field(default=1, ge=1)
+    designated_price: Price = Field(default=Decimal("0.00"), ge=0)
 
 
-VariationPatch = partial(VariationIn)
-AddonPatch = partial(AddonIn)
-BundlePatch = partial(BundleIn)
+VariationPatch = patch_model(VariationIn)
+AddonPatch = patch_model(AddonIn)
+BundlePatch = patch_model(BundleIn)
 
 #: Loader options rendering variations without further queries.
 VARIATION_LOADS = (selectinload(ItemVariation.limit_sales_channels),
@@ -149,13 +161,13 @@ def render_bundle(bundle: ItemBundle) -> dict[str, Any]:
 
 def _item(request: Request) -> Item:
     return get_object(request, select(Item).where(
-        Item.event_id == request.context.event.id, Item.id == int(request.matchdict["item"])))
+        Item.event_id == request.context.event.id, Item.id == path_id(request, "item")))
 
 
 def _part(request: Request, model: Any) -> Any:
     item = _item(request)
     owner = model.item_id if model is ItemVariation else model.base_item_id
-    return get_object(request, select(model).where(owner == item.id, model.id == int(request.matchdict["id"])))
+    return get_object(request, select(model).where(owner == item.id, model.id == path_id(request)))
 
 
 def list_variations(request: Request) -> dict[str, Any]:

@@ -18,8 +18,19 @@ from sqlalchemy.orm import selectinload
 from core.api.conditional import check_list_modified
 from core.api.endpoints import actor
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import Moment, body_values, dump, refuse_nested
-from core.api.schemas import ApiInput, ApiModel, I18n, partial
+from core.api.resources.catalogue_fields import (
+    Count,
+    Int,
+    Moment,
+    Number,
+    Ref,
+    body_values,
+    dump,
+    patch_model,
+    path_id,
+    refuse_nested,
+)
+from core.api.schemas import ApiInput, ApiModel, I18n
 from core.models import Question, QuestionOption
 from core.security.permissions import MEMBER
 from core.services.catalogue.question_options import create_option, delete_option, update_option
@@ -42,10 +53,10 @@ class OptionOut(ApiModel):
 class OptionIn(ApiInput):
     answer: I18n
     identifier: str | None = Field(default=None, max_length=190)
-    position: int = 0
+    position: Int = 0
 
 
-OptionPatch = partial(OptionIn)
+OptionPatch = patch_model(OptionIn)
 
 
 class QuestionOut(ApiModel):
@@ -80,30 +91,30 @@ class QuestionIn(ApiInput):
     question: I18n
     type: str
     required: bool = False
-    items: list[int] = []
+    items: list[Ref] = []
     options: list[OptionIn] = []
-    position: int = 0
+    position: Int = 0
     ask_during_checkin: bool = False
     show_during_checkin: bool = False
     identifier: str | None = Field(default=None, max_length=190)
-    dependency_question: int | None = None
+    dependency_question: Ref | None = None
     dependency_values: list[str] = []
     dependency_value: str | None = None
     hidden: bool = False
     print_on_invoice: bool = False
     help_text: I18n | None = None
-    valid_number_min: Decimal | None = None
-    valid_number_max: Decimal | None = None
+    valid_number_min: Number | None = None
+    valid_number_max: Number | None = None
     valid_date_min: date | None = None
     valid_date_max: date | None = None
     valid_datetime_min: Moment | None = None
     valid_datetime_max: Moment | None = None
-    valid_string_length_max: int | None = Field(default=None, ge=0)
-    valid_string_length_min: int | None = Field(default=None, ge=0)
+    valid_string_length_max: Count | None = None
+    valid_string_length_min: Count | None = None
     valid_file_portrait: bool = False
 
 
-QuestionPatch = partial(QuestionIn)
+QuestionPatch = patch_model(QuestionIn)
 
 _LOADS = (selectinload(Question.items), selectinload(Question.options),
           selectinload(Question.dependency_options))
@@ -135,7 +146,7 @@ def render(question: Question) -> dict[str, Any]:
 
 def _question(request: Request, key: str = "id") -> Question:
     return get_object(request, select(Question).where(
-        Question.event_id == request.context.event.id, Question.id == int(request.matchdict[key])).options(*_LOADS))
+        Question.event_id == request.context.event.id, Question.id == path_id(request, key)).options(*_LOADS))
 
 
 def _values(request: Request) -> dict[str, Any]:
@@ -185,7 +196,7 @@ def delete_question_view(request: Request) -> None:
 def _option(request: Request) -> QuestionOption:
     question = _question(request, "question")
     return get_object(request, select(QuestionOption).where(
-        QuestionOption.question_id == question.id, QuestionOption.id == int(request.matchdict["id"])))
+        QuestionOption.question_id == question.id, QuestionOption.id == path_id(request)))
 
 
 def list_options(request: Request) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from core.api.conditional import check_list_modified
 from core.api.endpoints import actor
 from core.api.errors import ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.catalogue_fields import body_values, dump
-from core.api.schemas import ApiInput, ApiModel, partial
+from core.api.resources.catalogue_fields import Count, Ref, body_values, dump, patch_model, path_id
+from core.api.schemas import ApiInput, ApiModel
 from core.models import Quota
 from core.models.quotas import quota_items, quota_variations
 from core.security.permissions import MEMBER
@@ -42,17 +42,17 @@ class QuotaOut(ApiModel):
 
 class QuotaIn(ApiInput):
     name: str = Field(min_length=1, max_length=200)
-    size: int | None = Field(ge=0)
-    items: list[int] = []
-    variations: list[int] = []
-    subevent: int | None = None
+    size: Count | None
+    items: list[Ref] = []
+    variations: list[Ref] = []
+    subevent: Ref | None = None
     closed: bool = False
     close_when_sold_out: bool = False
     release_after_exit: bool = False
     ignore_for_event_availability: bool = False
 
 
-QuotaPatch = partial(QuotaIn)
+QuotaPatch = patch_model(QuotaIn)
 
 
 class AvailabilityOut(ApiModel):
@@ -68,10 +68,10 @@ class AvailabilityOut(ApiModel):
 
 
 class QuotaFilters(ApiInput):
-    subevent: int | None = None
+    subevent: Ref | None = None
     subevent__in: str | None = None
-    items: int | None = None
-    variations: int | None = None
+    items: Ref | None = None
+    variations: Ref | None = None
     with_availability: bool = False
 
 
@@ -85,7 +85,7 @@ def render(quota: Quota) -> dict[str, Any]:
 
 def _quota(request: Request) -> Quota:
     return get_object(request, select(Quota).where(
-        Quota.event_id == request.context.event.id, Quota.id == int(request.matchdict["id"])).options(
+        Quota.event_id == request.context.event.id, Quota.id == path_id(request)).options(
         selectinload(Quota.items), selectinload(Quota.variations)))
 
 
@@ -101,9 +101,12 @@ def _render_page(request: Request, quotas: list[Quota]) -> list[dict[str, Any]]:
 
 def _subevent_ids(raw: str) -> list[int]:
     try:
-        return [int(part) for part in raw.split(",") if part.strip()]
+        ids = [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
-        raise ValidationFailed({"subevent__in": ["Enter a whole number."]}) from None
+        ids = [-1]
+    if any(not 0 <= pk < 2**63 for pk in ids):
+        raise ValidationFailed({"subevent__in": ["Enter a whole number."]})
+    return ids
 
 
 def list_quotas(request: Request) -> dict[str, Any]:

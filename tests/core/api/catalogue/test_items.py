@@ -97,6 +97,13 @@ def test_field_errors_change_nothing(api_client, catalogue):
     assert bad_variation == {"variations": [{}, {"value": ["This field is required."]}]}
     assert api_client.patch(f"{BASE}{catalogue.ticket.id}/", {"active": None}, status=400).json == {
         "active": ["This field may not be null."]}
+    assert api_client.patch(f"{BASE}{catalogue.ticket.id}/", {"position": 2**40}, status=400).json == {
+        "position": ["Ensure this value is less than or equal to 2147483647."]}
+    assert api_client.post(BASE, {"name": {"en": "x"}, "category": 2**70}, status=400).json == {
+        "category": ["Ensure this value is less than or equal to 9223372036854775807."]}
+    assert api_client.post(BASE, {"name": {"en": "x"}, "default_price": "1.234"}, status=400).json == {
+        "default_price": ["Ensure that there are no more than 2 decimal places."]}
+    assert api_client.get(f"{BASE}{2**70}/", status=404).json == {"detail": "Not found."}
     assert api_client.get(BASE).json["count"] == 2
 
 
