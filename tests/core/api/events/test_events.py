@@ -198,3 +198,26 @@ def test_delete_event_with_catalogue_settings_and_plugins(api_client, catalogue,
     api_client.patch(BASE + "conf/", {"item_meta_properties": {"colour": "red"}})
     api_client.delete(BASE + "conf/")
     assert api_client.get(BASE).json["count"] == 0
+
+
+def test_going_live_and_offline(api_client, catalogue, db_session, organizer):
+    from core.models import EventMetaProperty
+
+    api_client.post(BASE, CREATE, status=201)
+    assert api_client.patch(BASE + "refconf/", {"live": True}, status=400).json == {"live": [
+        "You need to configure at least one quota to sell anything."]}
+    with scope(organizer.id):
+        db_session.add(EventMetaProperty(organizer_id=organizer.id, name="Venue", required=True))
+        db_session.flush()
+    path = BASE + "conf/"
+    issues = api_client.patch(path, {"live": True}, status=400).json["live"]
+    assert issues == ["You have configured at least one paid product but have not enabled any payment methods.",
+                      'You need to fill the meta parameter "Venue".']
+    api_client.patch(path + "settings/", {"payment_manual__enabled": True})
+    api_client.patch(path, {"meta_data": {"Venue": "Hall"}})
+    assert api_client.patch(path, {"live": True}).json["live"] is True
+    assert api_client.patch(path, {"live": False}).json["live"] is False
+    with scope(organizer.id):
+        actions = list(db_session.scalars(select(LogEntry.action_type).where(
+            LogEntry.action_type.like("pretix.event.live.%")).order_by(LogEntry.id)))
+    assert actions == ["pretix.event.live.activated", "pretix.event.live.deactivated"]
