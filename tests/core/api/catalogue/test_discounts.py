@@ -77,3 +77,14 @@ def test_permissions(api_client, make_api_token, organizer, catalogue, db_sessio
     db_session.flush()
     foreign = make_api_token(other, everything=True)
     assert api_client.get(f"{BASE}{discount['id']}/", headers=foreign, status=403)
+
+
+def test_list_queries_do_not_grow(api_client, catalogue, count_queries):
+    body = {"internal_name": "Group", "condition_min_count": 2, "benefit_discount_matching_percent": "10",
+            "condition_all_products": False, "condition_limit_products": [catalogue.ticket.id],
+            "all_sales_channels": False, "limit_sales_channels": ["web"]}
+    api_client.post(BASE, body, status=201)
+    few = count_queries(BASE)
+    for _ in range(5):
+        api_client.post(BASE, body, status=201)
+    assert count_queries(BASE) == few

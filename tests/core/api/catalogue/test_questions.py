@@ -95,3 +95,14 @@ def test_permissions(api_client, make_api_token, organizer, catalogue, db_sessio
     db_session.flush()
     foreign = make_api_token(other, everything=True)
     assert api_client.get(f"{BASE}{question['id']}/options/", headers=foreign, status=403)
+
+
+def test_list_queries_do_not_grow(api_client, catalogue, count_queries):
+    parent = api_client.post(BASE, {"question": {"en": "Size?"}, "type": "C", "items": [catalogue.shirt.id],
+                                    "options": [{"answer": {"en": "S"}, "identifier": "S"}]}, status=201).json
+    few = count_queries(BASE)
+    for n in range(5):
+        api_client.post(BASE, {"question": {"en": f"Q{n}"}, "type": "S", "items": [catalogue.ticket.id],
+                               "dependency_question": parent["id"], "dependency_values": ["S"],
+                               "options": []}, status=201)
+    assert count_queries(BASE) == few

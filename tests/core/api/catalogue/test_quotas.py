@@ -120,3 +120,41 @@ def test_permissions(api_client, make_api_token, organizer, catalogue, db_sessio
     foreign = make_api_token(other, everything=True)
     assert api_client.get(path + "availability/", headers=foreign, status=403)
     assert api_client.delete(path, headers=foreign, status=403)
+
+
+def test_series_quotas_need_a_date_and_filter_by_it(api_client, catalogue, db_session):
+    import datetime as dt
+
+    from core.i18n import I18nString
+    from core.models import Event, Item
+    from core.models.event import SubEvent
+
+    org = catalogue.event.organizer_id
+    series = Event(organizer_id=org, slug="tour", name=I18nString({"en": "Tour"}), has_subevents=True,
+                   date_from=dt.datetime(2030, 1, 1, 10, 0, tzinfo=dt.UTC))
+    day1, day2 = (SubEvent(event=series, organizer_id=org, name=I18nString({"en": name}), active=True,
+                           date_from=dt.datetime(2030, 1, n, 10, 0, tzinfo=dt.UTC))
+                  for n, name in ((1, "Day 1"), (2, "Day 2")))
+    ticket = Item(event=series, organizer_id=org, name=I18nString({"en": "Ticket"}), admission=True)
+    db_session.add_all([series, day1, day2, ticket])
+    db_session.flush()
+    base = "/organizers/demo/events/tour/quotas/"
+    assert list(api_client.post(base, {"name": "x", "size": 1, "items": [ticket.id]}, status=400).json) == [
+        "subevent"]
+    for day in (day1, day2):
+        created = api_client.post(base, {"name": "Day", "size": 5, "items": [ticket.id], "subevent": day.id},
+                                  status=201).json
+        assert created["subevent"] == day.id
+    assert [q["subevent"] for q in api_client.get(base + f"?subevent={day2.id}").json["results"]] == [day2.id]
+    assert api_client.get(base + f"?subevent__in={day1.id},{day2.id}").json["count"] == 2
+    assert api_client.post(BASE, {"name": "x", "size": 1, "subevent": day1.id}, status=400).json == {
+        "subevent": [f'Invalid pk "{day1.id}" - object does not exist.']}
+
+
+def test_list_with_availability_queries_do_not_grow(api_client, catalogue, place, count_queries):
+    place(status="p", paid=True)
+    few = count_queries(BASE + "?with_availability=true")
+    for n in range(5):
+        api_client.post(BASE, {"name": f"Q{n}", "size": 3, "items": [catalogue.ticket.id, catalogue.shirt.id],
+                               "variations": [catalogue.shirt_s.id]}, status=201)
+    assert count_queries(BASE + "?with_availability=true") == few
