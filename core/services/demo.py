@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import scope
-from core.models import Event, Organizer, Team, TeamAPIToken, User
+from core.i18n import I18nString
+from core.models import Event, Item, Organizer, Team, TeamAPIToken, User
+from core.services.catalogue.items import create_item
+from core.services.catalogue.quotas import create_quota
+from core.services.catalogue.taxrules import create_tax_rule
 from core.services.events import create_event
 from core.services.organizers import create_organizer
 from core.services.teams import create_team, create_token
@@ -42,7 +48,9 @@ def _get_or_create_user(session: Session) -> User:
 
 
 def load_demo(session: Session, now: datetime | None = None) -> Demo:
-    """Ensure the demo organizer, event, admin user and all-permissions team exist; issue a new API token.
+    """Ensure the demo organizer, event (with products and quotas), admin user and all-permissions team exist.
+
+    A new API token is issued each time.
 
     The admin user ``admin@example.org`` has the password ``admin``: for development installations only.
     A previous demo token is replaced, because only a token's digest is stored.
@@ -59,6 +67,8 @@ def load_demo(session: Session, now: datetime | None = None) -> Demo:
                 session, organizer, EVENT_SLUG, {"en": "DemoCon", "de": "DemoCon"}, start, "EUR",
                 date_to=start + timedelta(days=2), location={"en": "Demo City"}, actor=user,
             )
+        if session.scalar(select(Item.id).where(Item.event_id == event.id).limit(1)) is None:
+            _create_catalogue(session, event, user)
         team = session.scalar(select(Team).where(Team.name == TEAM_NAME))
         if team is None:
             team = create_team(
@@ -71,6 +81,25 @@ def load_demo(session: Session, now: datetime | None = None) -> Demo:
         session.flush()
         _token, plaintext = create_token(session, team, TOKEN_NAME)
     return Demo(organizer, event, user, team, plaintext)
+
+
+def _create_catalogue(session: Session, event: Event, user: User) -> None:
+    """A tax rule, a ticket, a reduced ticket and a T-shirt in sizes, with quotas, for a fresh demo event."""
+    vat = create_tax_rule(session, event, {"name": I18nString({"en": "VAT", "de": "MwSt."}), "rate": Decimal("19")},
+                          user=user)
+
+    def product(en: str, de: str, price: str, **values: Any) -> dict[str, Any]:
+        return {"name": I18nString({"en": en, "de": de}), "default_price": Decimal(price), "tax_rule": vat.id,
+                **values}
+
+    ticket = create_item(session, event, product("Ticket", "Ticket", "49.00", admission=True), user=user)
+    reduced = create_item(session, event, product("Reduced ticket", "Ermäßigtes Ticket", "29.00", admission=True),
+                          user=user)
+    shirt = create_item(session, event, product("T-shirt", "T-Shirt", "20.00"), user=user,
+                        variations=[{"value": I18nString({"en": size})} for size in ("S", "M", "L", "XL")])
+    create_quota(session, event, {"name": "Admission", "size": 500, "items": [ticket.id, reduced.id]}, user=user)
+    create_quota(session, event, {"name": "T-shirts", "size": 100, "items": [shirt.id],
+                                  "variations": [variation.id for variation in shirt.variations]}, user=user)
 
 
 def describe(demo: Demo, site_url: str) -> list[str]:

@@ -38,3 +38,19 @@ def test_describe_shows_login_and_token(db_session: Session) -> None:
     text = "\n".join(demo.describe(loaded, "http://127.0.0.1:8000/"))
     assert f"{demo.ADMIN_EMAIL} / {demo.ADMIN_PASSWORD}" in text
     assert loaded.token in text and "demo/democon" in text and "http://127.0.0.1:8000/healthz" in text
+
+
+def test_demo_event_has_products_that_can_be_ordered(db_session: Session) -> None:
+    from core.models import Item, Quota
+    from core.services.quotas import item_availability
+
+    loaded = demo.load_demo(db_session)
+    demo.load_demo(db_session)
+    with scope(loaded.organizer.id):
+        items = db_session.scalars(select(Item).where(Item.event_id == loaded.event.id).order_by(Item.id)).all()
+        quotas = db_session.scalars(select(Quota).where(Quota.event_id == loaded.event.id)).all()
+        assert [str(item.name) for item in items] == ["Ticket", "Reduced ticket", "T-shirt"]
+        assert sorted(q.size for q in quotas) == [100, 500]
+        assert len(items[2].variations) == 4
+        state = item_availability(db_session, loaded.event, [items[0]])
+    assert state[(items[0].id, None)] == (Quota.AVAILABILITY_OK, 500)
