@@ -17,7 +17,7 @@ from typing import Any
 
 from pyramid.request import Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from core.interfaces.api import IOrderApiData
 from core.models import (
@@ -257,7 +257,7 @@ def render_orders(request: Request, orders: Sequence[Order], *, include_canceled
         SalesChannel.id.in_({o.sales_channel_id for o in orders}))).all())
     positions: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if "positions" not in skip:
-        stmt = select(OrderPosition).where(OrderPosition.order_id.in_(ids))
+        stmt = select(OrderPosition).options(defer(OrderPosition.meta_info)).where(OrderPosition.order_id.in_(ids))
         if not include_canceled_positions:
             stmt = stmt.where(OrderPosition.canceled.is_(False))
         rows = list(session.scalars(stmt.order_by(OrderPosition.order_id, OrderPosition.positionid)))

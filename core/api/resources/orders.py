@@ -13,9 +13,11 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import defer
 
 from core.api.errors import PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate
+from core.api.renderers.order_models import OrderOut
 from core.api.renderers.orders import render_order, render_orders, timestamp
 from core.api.resources.order_filters import OrderFilters, OrganizerOrderFilters
 from core.api.resources.order_patch import OrderPatch, apply_patch
@@ -107,8 +109,8 @@ def render_options(request: Request) -> dict[str, Any]:
 def _page(request: Request, stmt: Select) -> dict[str, Any]:
     request.api_headers["X-Page-Generated"] = timestamp(dt.datetime.now(dt.UTC))
     options = render_options(request)
-    return paginate(request, filtered(stmt, request.api_query), lambda rows: render_orders(request, rows, **options),
-                    ordering=ORDERING)
+    stmt = filtered(stmt, request.api_query).options(defer(Order.meta_info))
+    return paginate(request, stmt, lambda rows: render_orders(request, rows, **options), ordering=ORDERING)
 
 
 def order_of(request: Request, *, lock: bool = False) -> Order:
@@ -176,11 +178,11 @@ def includeme(config: Configurator) -> None:
     config.include("core.api.resources.orders_actions")
     config.include("core.api.resources.orders_change")
     config.add_api_view(list_organizer_orders, path=ORGANIZER_LIST, permission=MEMBER, query=OrganizerOrderFilters,
-                        paginated=True, summary="List the orders of every event the principal may read", tags=tags)
-    config.add_api_view(list_orders, path=LIST, permission=READ, query=OrderFilters, paginated=True,
+                        response=OrderOut, paginated=True, summary="List the orders of every readable event", tags=tags)
+    config.add_api_view(list_orders, path=LIST, permission=READ, query=OrderFilters, response=OrderOut, paginated=True,
                         summary="List the orders of an event", tags=tags)
-    config.add_api_view(get_order, path=DETAIL, permission=READ, summary="Get an order", tags=tags)
-    config.add_api_view(patch_order, path=DETAIL, method="PATCH", permission=WRITE, body=OrderPatch,
+    config.add_api_view(get_order, path=DETAIL, permission=READ, response=OrderOut, summary="Get an order", tags=tags)
+    config.add_api_view(patch_order, path=DETAIL, method="PATCH", permission=WRITE, body=OrderPatch, response=OrderOut,
                         summary="Change an order's contact data, comment, flags or invoice address", tags=tags)
     config.add_api_view(delete_order, path=DETAIL, method="DELETE", permission=WRITE, status=204,
                         summary="Delete a test mode order", tags=tags)

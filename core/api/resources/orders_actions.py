@@ -17,6 +17,7 @@ from pyramid.request import Request
 
 from core.api.errors import ApiError
 from core.api.renderers.invoices import render_invoices
+from core.api.renderers.order_models import OrderOut
 from core.api.resources.orders import DETAIL, WRITE, order_of, respond
 from core.api.schemas import ApiInput, Money
 from core.models import Order
@@ -196,7 +197,7 @@ def includeme(config: Configurator) -> None:
     tags = ("orders",)
     for name, view, body, summary in ACTIONS:
         config.add_api_view(view, path=f"{DETAIL}{name}/", method="POST", permission=WRITE, body=body,
-                            summary=summary, tags=tags)
+                            response=OrderOut, summary=summary, tags=tags)
     config.add_api_view(create_invoice, path=f"{DETAIL}create_invoice/", method="POST", permission=WRITE, status=201,
                         summary="Issue an invoice for the order", tags=tags)
     config.add_api_view(resend, path=f"{DETAIL}resend_link/", method="POST", permission=WRITE, status=204,

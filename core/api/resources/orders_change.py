@@ -18,6 +18,7 @@ from pyramid.request import Request
 from sqlalchemy import select
 
 from core.api.errors import ValidationFailed
+from core.api.renderers.order_models import OrderOut
 from core.api.resources.order_create_schema import FeeType
 from core.api.resources.orders import DETAIL, WRITE, order_of, respond
 from core.api.schemas import ApiInput, Money
@@ -207,4 +208,4 @@ def change(request: Request) -> dict[str, Any]:
 
 def includeme(config: Configurator) -> None:
     config.add_api_view(change, path=f"{DETAIL}change/", method="POST", permission=WRITE, body=OrderChange,
-                        summary="Change positions and fees of an order in one step", tags=("orders",))
+                        response=OrderOut, summary="Change positions and fees of an order", tags=("orders",))

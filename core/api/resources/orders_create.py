@@ -19,6 +19,7 @@ from pyramid.request import Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core.api.renderers.order_models import OrderOut
 from core.api.renderers.orders import order_json, position_json, render_fee, render_invoice_address
 from core.api.resources.order_create_checks import check_body, map_placement_error, parent_indexes
 from core.api.resources.order_create_schema import OrderCreate, PositionIn
@@ -196,5 +197,5 @@ def _simulated(request: Request, order: Order, body: OrderCreate) -> dict[str, A
 
 
 def includeme(config: Configurator) -> None:
-    config.add_api_view(create_order, path=LIST, method="POST", permission=WRITE, body=OrderCreate, status=201,
-                        summary="Create an order (or simulate it)", tags=("orders",))
+    config.add_api_view(create_order, path=LIST, method="POST", permission=WRITE, body=OrderCreate,
+                        response=OrderOut, status=201, summary="Create an order (or simulate it)", tags=("orders",))
