@@ -95,3 +95,28 @@ def test_query_count_is_constant(api_client, order_factory, connection):
     for _ in range(12):
         order_factory(status="p", paid=True)
     assert count() == few
+
+
+def test_series_date_filters(api_client, order_factory, catalogue, db_session):
+    from core.i18n import I18nString
+    from core.models import SubEvent
+
+    def date(month, to=None):
+        sub = SubEvent(event=catalogue.event, organizer_id=catalogue.event.organizer_id, active=True,
+                       name=I18nString({"en": f"M{month}"}), date_from=dt.datetime(2027, month, 1, 18, tzinfo=dt.UTC),
+                       date_to=to)
+        db_session.add(sub)
+        db_session.flush()
+        return sub
+
+    june, october = date(6), date(10, dt.datetime(2027, 10, 3, tzinfo=dt.UTC))
+    early = order_factory(code="JUNEX")
+    late = order_factory(code="OCTOB")
+    for order, sub in ((early, june), (late, october)):
+        for position in order.positions:
+            position.subevent_id = sub.id
+    db_session.flush()
+    assert codes(api_client, f"?subevent={june.id}") == ["JUNEX"]
+    assert codes(api_client, "?subevent_after=2027-08-01T00:00:00Z") == ["OCTOB"]
+    assert codes(api_client, "?subevent_after=2027-10-02T00:00:00Z") == ["OCTOB"]
+    assert codes(api_client, "?subevent_before=2027-08-01T00:00:00Z") == ["JUNEX"]
