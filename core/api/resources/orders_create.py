@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.api.renderers.order_models import OrderOut
-from core.api.renderers.orders import order_json, position_json, render_fee, render_invoice_address
+from core.api.renderers.orders import order_json, position_json, render_fee
 from core.api.resources.order_create_checks import check_body, map_placement_error, parent_indexes
 from core.api.resources.order_create_schema import OrderCreate, PositionIn
 from core.api.resources.order_patch import InvoiceAddressIn
@@ -189,11 +189,9 @@ def _simulated(request: Request, order: Order, body: OrderCreate) -> dict[str, A
     fees = [{**render_fee(f), "id": 0} for f in order.all_fees] + [{**f, "id": 0} for f in extra]
     if body.status == Order.STATUS_PAID:
         order.status = Order.STATUS_PAID
-    data = order_json(request, order, request.context.event, channel=body.sales_channel, positions=positions,
+    return order_json(request, order, request.context.event, channel=body.sales_channel, positions=positions,
                       fees=fees, payments=[], address=order.invoice_address, plugin_data={},
                       rendered_payments=[], rendered_refunds=[])
-    data["invoice_address"] = render_invoice_address(order.invoice_address)
-    return data
 
 
 def includeme(config: Configurator) -> None:

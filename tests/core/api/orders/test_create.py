@@ -48,8 +48,10 @@ def test_create_paid_with_addon_and_fee(api_client, catalogue):
 
 
 def test_simulate_saves_nothing(api_client, catalogue, db_session):
-    simulated = api_client.post(BASE, body(catalogue, simulate=True), status=201).json
+    address = {"company": "Acme", "name_parts": {"full_name": "Ann"}, "country": "DE"}
+    simulated = api_client.post(BASE, body(catalogue, simulate=True, invoice_address=address), status=201).json
     assert simulated["code"] == "PREVIEW" and simulated["total"] == "23.00"
+    assert simulated["invoice_address"]["company"] == "Acme" and simulated["invoice_address"]["name"] == "Ann"
     assert simulated["positions"][0]["id"] == 0 and simulated["positions"][0]["price"] == "23.00"
     assert orders(db_session) == 0
 
