@@ -79,7 +79,23 @@ def body_values(request: Request, *, exclude: tuple[str, ...] = ()) -> dict[str,
             raise ValidationFailed({key: ["This field may not be null."] for key in nulled})
     for key in exclude:
         values.pop(key, None)
+    if "sales_channels" in type(body).model_fields:
+        legacy_channels(request, values, body.model_fields_set)
     return values
+
+
+def legacy_channels(request: Request, values: dict[str, Any], sent: set[str]) -> None:
+    """Turn pretix's older ``sales_channels`` list (popped from ``values``) into the channel fields.
+
+    It counts only when neither ``all_sales_channels`` nor ``limit_sales_channels`` was sent: naming every
+    channel of the organizer means all channels, anything else limits to the named ones.
+    """
+    legacy = values.pop("sales_channels", None)
+    if legacy is None or "sales_channels" not in sent or {"all_sales_channels", "limit_sales_channels"} & sent:
+        return
+    everything = set(legacy) >= set(organizer_channels(request))
+    values["all_sales_channels"] = everything
+    values["limit_sales_channels"] = [] if everything else legacy
 
 
 def refuse_nested(request: Request, names: tuple[str, ...], what: str) -> None:

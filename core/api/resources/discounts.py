@@ -73,6 +73,7 @@ class DiscountIn(ApiInput):
     position: Int = 0
     all_sales_channels: bool = True
     limit_sales_channels: list[str] = []
+    sales_channels: list[str] | None = None
     available_from: Moment | None = None
     available_until: Moment | None = None
     subevent_mode: str = "mixed"

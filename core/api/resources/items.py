@@ -30,6 +30,7 @@ from core.api.resources.catalogue_fields import (
     body_values,
     channel_fields,
     dump,
+    legacy_channels,
     organizer_channels,
     patch_model,
     path_id,
@@ -160,6 +161,7 @@ class ItemIn(ApiInput):
     checkin_text: str | None = None
     all_sales_channels: bool = True
     limit_sales_channels: list[str] = []
+    sales_channels: list[str] | None = None
     meta_data: dict[str, str] = {}
     validity_mode: str | None = None
     validity_fixed_from: Moment | None = None
@@ -246,7 +248,13 @@ def get_item(request: Request) -> dict[str, Any]:
 
 
 def _nested(request: Request, name: str) -> list[dict[str, Any]]:
-    return [part.model_dump() for part in getattr(request.api_body, name)]
+    parts = []
+    for part in getattr(request.api_body, name):
+        values = part.model_dump()
+        if "sales_channels" in values:
+            legacy_channels(request, values, part.model_fields_set)
+        parts.append(values)
+    return parts
 
 
 def create_item_view(request: Request) -> dict[str, Any]:

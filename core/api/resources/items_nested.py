@@ -90,6 +90,7 @@ class VariationIn(ApiInput):
     available_until_mode: str = "hide"
     all_sales_channels: bool = True
     limit_sales_channels: list[str] = []
+    sales_channels: list[str] | None = None
     hide_without_voucher: bool = False
     checkin_attention: bool = False
     checkin_text: str | None = None

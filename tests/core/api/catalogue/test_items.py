@@ -163,3 +163,16 @@ def test_permissions(api_client, make_api_token, organizer, catalogue, db_sessio
     foreign = make_api_token(other, everything=True)
     assert api_client.get(f"{BASE}{catalogue.ticket.id}/", headers=foreign, status=403)
     assert api_client.delete(f"{BASE}{catalogue.ticket.id}/", headers=foreign, status=403)
+
+
+def test_older_sales_channels_list_is_accepted(api_client, catalogue):
+    limited = api_client.post(BASE, {"name": {"en": "Web only"}, "sales_channels": ["web"],
+                                     "variations": [{"value": {"en": "a"}, "sales_channels": ["api"]}]},
+                              status=201).json
+    assert limited["all_sales_channels"] is False and limited["limit_sales_channels"] == ["web"]
+    assert limited["sales_channels"] == ["web"]
+    assert limited["variations"][0]["limit_sales_channels"] == ["api"]
+    everywhere = api_client.patch(f"{BASE}{limited['id']}/", {"sales_channels": ["api", "web"]}).json
+    assert everywhere["all_sales_channels"] is True and everywhere["limit_sales_channels"] == []
+    explicit = api_client.patch(f"{BASE}{limited['id']}/", {"sales_channels": ["web"], "all_sales_channels": True})
+    assert explicit.json["all_sales_channels"] is True
