@@ -30,6 +30,8 @@ def _check(session: Session, prop: EventMetaProperty) -> None:
     name = (prop.name or "").strip()
     if not name:
         raise ValidationError("name", "This field may not be blank.")
+    if len(name) > 50:
+        raise ValidationError("name", "Ensure this field has no more than 50 characters.")
     taken = session.scalar(select(EventMetaProperty.id).where(
         func.lower(EventMetaProperty.name) == name.lower(), EventMetaProperty.id != (prop.id or 0)))
     if taken is not None:

@@ -66,6 +66,8 @@ def update_organizer(
         name = name.strip()
         if not name:
             raise ValidationError("name", "This field may not be blank.")
+        if len(name) > 200:
+            raise ValidationError("name", "Ensure this field has no more than 200 characters.")
         if name != organizer.name:
             organizer.name = name
             log_action(organizer, ORGANIZER_CHANGED, {"name": name}, **log_actor(actor))

@@ -78,7 +78,7 @@ class SubEventOut(ApiModel):
 
 class ItemOverrideIn(ApiInput):
     item: int
-    price: Money | None = None
+    price: Money | None = Field(default=None, ge=0, max_digits=13, decimal_places=2)
     disabled: bool = False
     available_from: datetime | None = None
     available_until: datetime | None = None
@@ -86,7 +86,7 @@ class ItemOverrideIn(ApiInput):
 
 class VariationOverrideIn(ApiInput):
     variation: int
-    price: Money | None = None
+    price: Money | None = Field(default=None, ge=0, max_digits=13, decimal_places=2)
     disabled: bool = False
     available_from: datetime | None = None
     available_until: datetime | None = None

@@ -44,3 +44,23 @@ def test_bad_subevent_values(api_client, db_session, event):
     assert list(api_client.post(path, {**base, "item_price_overrides": {"item": 1}}, status=400).json) == [
         "item_price_overrides"]
     assert list(api_client.post(path, {**base, "seating_plan": 1}, status=400).json) == ["seating_plan"]
+
+
+def test_overlong_names_in_patches(api_client, organizer):
+    assert api_client.patch("/organizers/demo/", {"name": "x" * 201}, status=400).json == {
+        "name": ["Ensure this field has no more than 200 characters."]}
+    prop = api_client.post("/organizers/demo/event_meta_properties/", {"name": "Room"}, status=201).json
+    assert api_client.patch(f"/organizers/demo/event_meta_properties/{prop['id']}/", {"name": "y" * 51},
+                            status=400).json == {"name": ["Ensure this field has no more than 50 characters."]}
+
+
+def test_override_price_limits(api_client, catalogue, db_session, event):
+    from core.models import Event
+
+    db_session.execute(Event.__table__.update().where(Event.__table__.c.id == event.id).values(has_subevents=True))
+    body = {"name": {"en": "d"}, "date_from": "2030-01-01T10:00:00Z",
+            "item_price_overrides": [{"item": catalogue.ticket.id, "price": "1e20"}]}
+    answer = api_client.post(E + "subevents/", body, status=400).json
+    assert answer == {"item_price_overrides": [{"price": ["Ensure that there are no more than 13 digits in total."]}]}
+    body["item_price_overrides"][0]["price"] = "-1"
+    assert list(api_client.post(E + "subevents/", body, status=400).json) == ["item_price_overrides"]
