@@ -29,7 +29,6 @@ from core.models import (
     ItemVariation,
     Order,
     Quota,
-    SalesChannel,
 )
 from core.models.event import validate_event
 from core.pluginhost.activation import ActivationError, disable_plugin, enable_plugin, enabled_names
@@ -121,14 +120,6 @@ def set_meta_data(session: Session, event: Event, data: Mapping[str, str]) -> No
         session.flush()
 
 
-def item_meta_properties(session: Session, event: Event) -> dict[str, str]:
-    """``{name: default}`` of the event's item meta properties."""
-    with scope(event.organizer_id):
-        rows = session.execute(select(ItemMetaProperty.name, ItemMetaProperty.default).where(
-            ItemMetaProperty.event_id == event.id).order_by(ItemMetaProperty.name))
-        return dict(rows.all())
-
-
 def set_item_meta_properties(session: Session, event: Event, data: Mapping[str, str]) -> None:
     """Make the event's item meta properties exactly ``data`` (``{name: default}``)."""
     with scope(event.organizer_id):
@@ -161,18 +152,6 @@ def set_plugins(session: Session, event: Event, names: Iterable[str], actor: Any
         if "no such plugin" in exc.reason:
             raise ValidationError("plugins", f"Unknown plugin: '{exc.plugin}'.") from None
         raise ValidationError("plugins", f"Plugin '{exc.plugin}' cannot be enabled: {exc.reason}.") from None
-
-
-def channels_by_identifier(session: Session, event: Event, identifiers: Iterable[str], field: str) -> list[Any]:
-    """The organizer's sales channels named by ``identifiers``; unknown ones are refused on ``field``."""
-    wanted = list(dict.fromkeys(identifiers))
-    with scope(event.organizer_id):
-        found = {c.identifier: c for c in session.scalars(
-            select(SalesChannel).where(SalesChannel.identifier.in_(wanted)))}
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise ValidationError(field, f'Object with identifier={missing[0]} does not exist.')
-    return [found[i] for i in wanted]
 
 
 def _public(value: Any) -> Any:
