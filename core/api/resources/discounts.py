@@ -45,9 +45,9 @@ class DiscountOut(ApiModel):
     active: bool
     internal_name: str
     position: int
-    sales_channels: list[str]
     all_sales_channels: bool
     limit_sales_channels: list[str]
+    sales_channels: list[str]
     available_from: datetime | None
     available_until: datetime | None
     subevent_mode: str

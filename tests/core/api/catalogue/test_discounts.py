@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 BASE = "/organizers/demo/events/conf/discounts/"
 KEYS = [
-    "id", "active", "internal_name", "position", "sales_channels", "all_sales_channels", "limit_sales_channels",
+    "id", "active", "internal_name", "position", "all_sales_channels", "limit_sales_channels", "sales_channels",
     "available_from", "available_until", "subevent_mode", "subevent_date_from", "subevent_date_until",
     "condition_all_products", "condition_limit_products", "condition_apply_to_addons",
     "condition_ignore_voucher_discounted", "condition_min_count", "condition_min_value", "benefit_same_products",
