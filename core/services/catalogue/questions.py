@@ -87,9 +87,13 @@ def update_question(session: Session, event: Event, question: Question, values: 
 
 
 def delete_question(session: Session, question: Question, *, user: Any = None, auth: Any = None) -> None:
-    """Delete ``question`` with its options and answers."""
+    """Delete ``question`` with its options and answers; questions depending on it no longer depend on anything."""
     log_action(question, "pretix.event.question.deleted", {"id": question.id, "identifier": question.identifier},
                user=user, auth=auth)
+    for child in session.scalars(select(Question).where(Question.dependency_question_id == question.id)):
+        child.dependency_question = None
+        child.dependency_boolean = None
+        child.dependency_options = []
     session.delete(question)
     session.flush()
 

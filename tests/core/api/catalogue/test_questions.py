@@ -60,6 +60,10 @@ def test_dependencies(api_client, catalogue):
     assert list(unknown) == ["dependency_values"]
     cleared = api_client.patch(f"{BASE}{child['id']}/", {"dependency_question": None}).json
     assert cleared["dependency_question"] is None and cleared["dependency_values"] == []
+    api_client.delete(f"{BASE}{flag['id']}/")
+    orphan = api_client.get(f"{BASE}{legacy['id']}/").json
+    assert orphan["dependency_question"] is None and orphan["dependency_values"] == []
+    assert api_client.patch(f"{BASE}{legacy['id']}/", {"required": True}).json["required"] is True
 
 
 def test_field_errors_put_delete_filters(api_client, catalogue):
