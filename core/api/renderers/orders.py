@@ -242,13 +242,16 @@ def _grouped(session: Session, stmt: Any) -> dict[int, list[Any]]:
 
 
 def render_orders(request: Request, orders: Sequence[Order], *, include_canceled_positions: bool = False,
-                  include_canceled_fees: bool = False, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+                  include_canceled_fees: bool = False, exclude: Iterable[str] = (),
+                  include: Iterable[str] = ()) -> list[dict[str, Any]]:
     """pretix's order JSON of ``orders`` (one page), with positions, fees, payments, refunds and address.
 
-    ``exclude`` drops top-level keys (pretix's ``?exclude=``); excluded parts are not even loaded.
+    ``exclude`` drops top-level keys, ``include`` keeps only the named ones (pretix's ``?exclude=`` and
+    ``?include=``); parts left out are not even loaded.
     """
     session: Session = request.dbsession
-    skip = set(exclude)
+    keep = set(include)
+    skip = set(exclude) | ({k for k in _ORDER_KEYS if k not in keep} if keep else set())
     if not orders:
         return []
     ids = [o.id for o in orders]
@@ -322,6 +325,15 @@ def order_json(request: Request, order: Order, event: Event, *, channel: str | N
         "customer": None, "valid_if_pending": bool(order.valid_if_pending), "api_meta": order.api_meta or {},
         "cancellation_date": timestamp(order.cancellation_date), "plugin_data": plugin_data,
     }
+
+
+_ORDER_KEYS = (
+    "code", "event", "status", "testmode", "secret", "email", "phone", "locale", "datetime", "expires", "payment_date",
+    "payment_provider", "fees", "total", "tax_rounding_mode", "comment", "custom_followup_at", "invoice_address",
+    "positions", "downloads", "checkin_attention", "checkin_text", "last_modified", "payments", "refunds",
+    "require_approval", "sales_channel", "url", "customer", "valid_if_pending", "api_meta", "cancellation_date",
+    "plugin_data",
+)
 
 
 def render_order(request: Request, order: Order, **options: Any) -> dict[str, Any]:

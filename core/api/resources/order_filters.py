@@ -28,9 +28,12 @@ class OrderFilters(ApiInput):
     subevent: int | None = None
     sales_channel: str | None = None
     payment_provider: str | None = None
+    #: A customer account identifier; Ticketry has no customer accounts yet, so no order matches one.
+    customer: str | None = None
     include_canceled_positions: bool = False
     include_canceled_fees: bool = False
     exclude: list[str] = []
+    include: list[str] = []
 
 
 class OrganizerOrderFilters(OrderFilters):

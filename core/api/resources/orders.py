@@ -12,7 +12,7 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import defer
 
 from core.api.errors import PermissionDenied
@@ -83,6 +83,8 @@ def filtered(stmt: Select, filters: OrderFilters) -> Select:
     if f.payment_provider is not None:
         stmt = stmt.where(exists().where(OrderPayment.order_id == Order.id,
                                          OrderPayment.provider == f.payment_provider))
+    if f.customer is not None:
+        stmt = stmt.where(false())
     if f.search:
         stmt = stmt.where(_search(f.search))
     return stmt
@@ -99,11 +101,12 @@ def _search(term: str) -> Any:
 
 
 def render_options(request: Request) -> dict[str, Any]:
-    """The rendering switches of pretix's query string: canceled positions and fees, ``exclude``."""
+    """The rendering switches of pretix's query string: canceled positions and fees, ``exclude``, ``include``."""
     def flag(name: str) -> bool:
         return request.GET.get(name, "").lower() in ("true", "1", "yes")
     return {"include_canceled_positions": flag("include_canceled_positions"),
-            "include_canceled_fees": flag("include_canceled_fees"), "exclude": request.GET.getall("exclude")}
+            "include_canceled_fees": flag("include_canceled_fees"), "exclude": request.GET.getall("exclude"),
+            "include": request.GET.getall("include")}
 
 
 def _page(request: Request, stmt: Select) -> dict[str, Any]:

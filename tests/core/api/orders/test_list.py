@@ -48,6 +48,7 @@ def test_filters(api_client, three, catalogue):
     assert codes(api_client, "?search=acme") == ["AAAAA"]
     assert codes(api_client, "?search=ccccc") == ["CCCCC"]
     assert codes(api_client, "?subevent=1") == []
+    assert codes(api_client, "?customer=ABC123") == []
     assert codes(api_client, "?subevent_after=2026-01-01T00:00:00Z") == []
     assert codes(api_client, "?subevent_before=2026-01-01T00:00:00Z") == []
     assert api_client.get(BASE + "?status=x", status=400).json == {"status": ['"x" is not a valid choice.']}
@@ -74,6 +75,8 @@ def test_ordering_pagination_exclude(api_client, three):
     assert api_client.get(BASE + "?page_size=2&page=99", status=404).json == {"detail": "Invalid page."}
     slim = api_client.get(BASE + "?exclude=positions&exclude=fees&exclude=payments").json["results"][0]
     assert "positions" not in slim and "fees" not in slim and "payments" not in slim and "refunds" in slim
+    only = api_client.get(BASE + "?include=code&include=total").json["results"][0]
+    assert list(only) == ["code", "total"]
 
 
 def test_query_count_is_constant(api_client, order_factory, connection):
