@@ -19,6 +19,8 @@ from core.services.slugs import ValidationError
 CHANNEL_CREATED = "pretix.saleschannel.created"
 CHANNEL_CHANGED = "pretix.saleschannel.changed"
 CHANNEL_DELETED = "pretix.saleschannel.deleted"
+#: Largest position of a channel (a 32-bit column).
+MAX_POSITION = 2**31 - 1
 
 
 def channel_types(organizer: Organizer, registry: Any = None) -> dict[str, Any]:
@@ -102,6 +104,8 @@ def update_channel(
         if title != channel.label:
             channel.label = title
             changed = True
+    if position is not None and not 0 <= position <= MAX_POSITION:
+        raise ValidationError("position", f"Ensure this value is between 0 and {MAX_POSITION}.")
     if position is not None and position != channel.position:
         channel.position = position
         changed = True

@@ -71,6 +71,9 @@ def event_condition(request: Request, organizer_id: int) -> ColumnElement[bool]:
 
 
 
+#: Largest database id; larger numbers in paths or bodies name no row and must not reach the database.
+MAX_ID = 2**63 - 1
+
 #: The permission needed to change the value of a ``protected`` event meta property.
 PROTECTED_META_PERMISSION = "organizer.settings.general:write"
 

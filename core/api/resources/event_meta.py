@@ -12,8 +12,9 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import select
 
-from core.api.errors import ValidationFailed
+from core.api.errors import NotFound, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
+from core.api.resources.access import MAX_ID
 from core.api.resources.event_render import i18n_json
 from core.api.schemas import ApiInput, ApiModel, I18n, partial
 from core.models import EventMetaProperty
@@ -64,9 +65,11 @@ def render(prop: EventMetaProperty) -> dict[str, Any]:
 
 
 def _prop(request: Request) -> EventMetaProperty:
+    pk = int(request.matchdict["id"])
+    if pk > MAX_ID:
+        raise NotFound()
     return get_object(request, select(EventMetaProperty).where(
-        EventMetaProperty.organizer_id == request.context.organizer.id,
-        EventMetaProperty.id == int(request.matchdict["id"])))
+        EventMetaProperty.organizer_id == request.context.organizer.id, EventMetaProperty.id == pk))
 
 
 def _values(body: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from core.api.resources.event_render import i18n_json
 from core.api.schemas import ApiInput, ApiModel, I18n, partial
 from core.models import SalesChannel
 from core.security.permissions import MEMBER
-from core.services.channels import channel_in_use, create_channel, delete_channel, update_channel
+from core.services.channels import MAX_POSITION, channel_in_use, create_channel, delete_channel, update_channel
 from core.services.slugs import ValidationError
 
 WRITE = "organizer.settings.general:write"
@@ -39,7 +39,7 @@ class SalesChannelIn(ApiInput):
     identifier: str = Field(min_length=1, max_length=200)
     label: I18n
     type: str = Field(min_length=1, max_length=200)
-    position: int = 0
+    position: int = Field(default=0, ge=0, le=MAX_POSITION)
 
 
 SalesChannelPatch = partial(SalesChannelIn)

@@ -16,9 +16,9 @@ from pyramid.request import Request
 from sqlalchemy import String, and_, cast, exists, not_, or_, select
 
 from core.api.conditional import check_list_modified
-from core.api.errors import PermissionDenied, ValidationFailed
+from core.api.errors import NotFound, PermissionDenied, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
-from core.api.resources.access import check_protected_meta, event_condition
+from core.api.resources.access import MAX_ID, check_protected_meta, event_condition
 from core.api.resources.event_render import render_subevents
 from core.api.resources.filtering import DateTimeParam
 from core.api.schemas import ApiInput, ApiModel, I18n, Money, partial
@@ -196,8 +196,11 @@ def list_organizer_subevents(request: Request) -> dict[str, Any]:
 
 
 def _subevent(request: Request) -> SubEvent:
+    pk = int(request.matchdict["id"])
+    if pk > MAX_ID:
+        raise NotFound()
     return get_object(request, select(SubEvent).where(SubEvent.event_id == request.context.event.id,
-                                                      SubEvent.id == int(request.matchdict["id"])))
+                                                      SubEvent.id == pk))
 
 
 def get_subevent(request: Request) -> dict[str, Any]:
@@ -206,7 +209,7 @@ def get_subevent(request: Request) -> dict[str, Any]:
 
 def _resolve(request: Request, field: str, key: str, model: Any, rows: list[Any]) -> list[dict[str, Any]]:
     event_id = request.context.event.id
-    ids = [getattr(row, key) for row in rows]
+    ids = [getattr(row, key) for row in rows if 0 < getattr(row, key) <= MAX_ID]
     if model is Item:
         stmt = select(Item).where(Item.event_id == event_id, Item.id.in_(ids))
     else:

@@ -64,3 +64,21 @@ def test_override_price_limits(api_client, catalogue, db_session, event):
     assert answer == {"item_price_overrides": [{"price": ["Ensure that there are no more than 13 digits in total."]}]}
     body["item_price_overrides"][0]["price"] = "-1"
     assert list(api_client.post(E + "subevents/", body, status=400).json) == ["item_price_overrides"]
+
+
+def test_ids_beyond_the_database_range(api_client, catalogue, db_session, event):
+    from core.models import Event
+
+    huge = "9" * 25
+    assert api_client.get(f"{E}subevents/{huge}/", status=404).json == {"detail": "Not found."}
+    assert api_client.get(f"/organizers/demo/event_meta_properties/{huge}/", status=404).json == {
+        "detail": "Not found."}
+    db_session.execute(Event.__table__.update().where(Event.__table__.c.id == event.id).values(has_subevents=True))
+    body = {"name": {"en": "d"}, "date_from": "2030-01-01T10:00:00Z", "item_price_overrides": [{"item": int(huge)}]}
+    assert api_client.post(E + "subevents/", body, status=400).json == {
+        "item_price_overrides": [{"item": [f'Invalid pk "{huge}" - object does not exist.']}]}
+    assert list(api_client.post("/organizers/demo/saleschannels/", {"identifier": "api.p", "label": "p",
+                                                                     "type": "api", "position": 2**40},
+                                status=400).json) == ["position"]
+    assert list(api_client.patch("/organizers/demo/saleschannels/web/", {"position": 2**40}, status=400).json) == [
+        "position"]
