@@ -51,3 +51,11 @@ def test_permissions(api_client, make_api_token, organizer, event, db_session):
     db_session.flush()
     foreign = make_api_token(other, everything=True)
     assert api_client.get(f"{BASE}{category['id']}/", headers=foreign, status=403)
+
+
+def test_deleting_an_addon_category_removes_its_addon_slots(api_client, catalogue):
+    extras = api_client.post(BASE, {"name": {"en": "Extras"}, "is_addon": True}, status=201).json
+    items = "/organizers/demo/events/conf/items/"
+    api_client.post(f"{items}{catalogue.ticket.id}/addons/", {"addon_category": extras["id"]}, status=201)
+    api_client.delete(f"{BASE}{extras['id']}/")
+    assert api_client.get(f"{items}{catalogue.ticket.id}/").json["addons"] == []
