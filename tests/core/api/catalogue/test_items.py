@@ -176,3 +176,25 @@ def test_older_sales_channels_list_is_accepted(api_client, catalogue):
     assert everywhere["all_sales_channels"] is True and everywhere["limit_sales_channels"] == []
     explicit = api_client.patch(f"{BASE}{limited['id']}/", {"sales_channels": ["web"], "all_sales_channels": True})
     assert explicit.json["all_sales_channels"] is True
+
+
+def test_delete_removes_carts_holding_the_item(api_client, catalogue, db_session):
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlalchemy import func, select
+
+    from core.models import CartPosition
+
+    item = api_client.post(BASE, {"name": {"en": "Mug"}, "default_price": "8",
+                                  "variations": [{"value": {"en": "a"}}, {"value": {"en": "b"}}]}, status=201).json
+    for n, variation in enumerate((item["variations"][0]["id"], None)):
+        db_session.add(CartPosition(
+            event=catalogue.event, organizer_id=catalogue.event.organizer_id, cart_id=f"c{n}", item_id=item["id"],
+            variation_id=variation, price=Decimal("8"), listed_price=Decimal("8"), price_after_voucher=Decimal("8"),
+            line_price_gross=Decimal("8"), expires=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)))
+    db_session.flush()
+    api_client.delete(f"{BASE}{item['id']}/variations/{item['variations'][0]['id']}/")
+    assert db_session.scalar(select(func.count()).select_from(CartPosition)) == 1
+    api_client.delete(f"{BASE}{item['id']}/")
+    assert db_session.scalar(select(func.count()).select_from(CartPosition)) == 0
