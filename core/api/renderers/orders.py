@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from pyramid.request import Request
-from sqlalchemy import select
+from sqlalchemy import BigInteger, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, defer
 
 from core.interfaces.api import IOrderApiData
@@ -65,12 +66,21 @@ def _site(request: Request) -> str:
     return str(request.registry.settings.get("ticketry.site_url") or request.application_url).rstrip("/")
 
 
+def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
+    """``column IN ids``; on PostgreSQL one array parameter (``= ANY(...)``), which keeps the statement short and
+    cacheable whatever the number of ids, instead of one bound parameter per id."""
+    values = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
+    return column.in_(values)
+
+
 def _events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
     wanted = set(ids)
     found = {e.id: e for e in session.identity_map.values() if isinstance(e, Event) and e.id in wanted}
     missing = wanted - set(found)
     if missing:
-        found.update({e.id: e for e in session.scalars(select(Event).where(Event.id.in_(missing)))})
+        found.update({e.id: e for e in session.scalars(select(Event).where(among(session, Event.id, missing)))})
     return found
 
 
@@ -107,7 +117,7 @@ def _answers(request: Request, session: Session, positions: Sequence[OrderPositi
         select(QuestionAnswer.id, QuestionAnswer.orderposition_id, QuestionAnswer.question_id,
                QuestionAnswer.answer, QuestionAnswer.file, Question.identifier)
         .join(Question, Question.id == QuestionAnswer.question_id)
-        .where(QuestionAnswer.orderposition_id.in_(ids))
+        .where(among(session, QuestionAnswer.orderposition_id, ids))
         .order_by(QuestionAnswer.orderposition_id, Question.position, Question.id)
     ).all()
     options: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -116,7 +126,7 @@ def _answers(request: Request, session: Session, positions: Sequence[OrderPositi
         for answer_id, option_id, identifier in session.execute(
             select(link.question_answer_id, QuestionOption.id, QuestionOption.identifier)
             .join(QuestionOption, QuestionOption.id == link.question_option_id)
-            .where(link.question_answer_id.in_([r[0] for r in rows]))
+            .where(among(session, link.question_answer_id, [r[0] for r in rows]))
             .order_by(QuestionOption.position, QuestionOption.id)
         ):
             options[answer_id].append((option_id, identifier))
@@ -145,7 +155,7 @@ def render_positions(request: Request, positions: Sequence[OrderPosition], *,
     orders = dict(orders or {})
     missing = {p.order_id for p in positions} - set(orders)
     if missing:
-        orders.update({o.id: o for o in session.scalars(select(Order).where(Order.id.in_(missing)))})
+        orders.update({o.id: o for o in session.scalars(select(Order).where(among(session, Order.id, missing)))})
     events = _events(session, {o.event_id for o in orders.values()})
     event_of = {p.id: orders[p.order_id].event_id for p in positions}
     answers = _answers(request, session, positions, events, event_of)
@@ -257,10 +267,11 @@ def render_orders(request: Request, orders: Sequence[Order], *, include_canceled
     ids = [o.id for o in orders]
     events = _events(session, {o.event_id for o in orders})
     channels = dict(session.execute(select(SalesChannel.id, SalesChannel.identifier).where(
-        SalesChannel.id.in_({o.sales_channel_id for o in orders}))).all())
+        among(session, SalesChannel.id, {o.sales_channel_id for o in orders}))).all())
     positions: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if "positions" not in skip:
-        stmt = select(OrderPosition).options(defer(OrderPosition.meta_info)).where(OrderPosition.order_id.in_(ids))
+        stmt = (select(OrderPosition).options(defer(OrderPosition.meta_info))
+                .where(among(session, OrderPosition.order_id, ids)))
         if not include_canceled_positions:
             stmt = stmt.where(OrderPosition.canceled.is_(False))
         rows = list(session.scalars(stmt.order_by(OrderPosition.order_id, OrderPosition.positionid)))
@@ -268,16 +279,16 @@ def render_orders(request: Request, orders: Sequence[Order], *, include_canceled
             positions[row.order_id].append(rendered)
     fees: dict[int, list[Any]] = {}
     if "fees" not in skip:
-        stmt = select(OrderFee).where(OrderFee.order_id.in_(ids))
+        stmt = select(OrderFee).where(among(session, OrderFee.order_id, ids))
         if not include_canceled_fees:
             stmt = stmt.where(OrderFee.canceled.is_(False))
         fees = _grouped(session, stmt.order_by(OrderFee.id))
-    payments = _grouped(session, select(OrderPayment).where(OrderPayment.order_id.in_(ids))
+    payments = _grouped(session, select(OrderPayment).where(among(session, OrderPayment.order_id, ids))
                         .order_by(OrderPayment.local_id))
     refunds = {} if "refunds" in skip else _grouped(
-        session, select(OrderRefund).where(OrderRefund.order_id.in_(ids)).order_by(OrderRefund.local_id))
-    addresses = {} if "invoice_address" in skip else {
-        a.order_id: a for a in session.scalars(select(InvoiceAddress).where(InvoiceAddress.order_id.in_(ids)))}
+        session, select(OrderRefund).where(among(session, OrderRefund.order_id, ids)).order_by(OrderRefund.local_id))
+    addresses = {} if "invoice_address" in skip else {a.order_id: a for a in session.scalars(
+        select(InvoiceAddress).where(among(session, InvoiceAddress.order_id, ids)))}
     providers = {event_id: payment_providers(event) for event_id, event in events.items()}
     plugin = _plugin_data(events, orders, "order_data", lambda o: o.event_id)
     out = []
