@@ -116,10 +116,10 @@ def _page(request: Request, stmt: Select) -> dict[str, Any]:
     return paginate(request, stmt, lambda rows: render_orders(request, rows, **options), ordering=ORDERING)
 
 
-def order_of(request: Request, *, lock: bool = False) -> Order:
+def order_of(request: Request) -> Order:
     """The order ``{code}`` of the request's event (404 ``No Order matches the given query.``)."""
     stmt = select(Order).where(Order.event_id == request.context.event.id, Order.code == request.matchdict["code"])
-    return get_object(request, stmt.with_for_update() if lock else stmt, name="Order")
+    return get_object(request, stmt, name="Order")
 
 
 def respond(request: Request, order: Order) -> dict[str, Any]:
