@@ -4,23 +4,30 @@ Usage::
 
     python bench/rush.py --database-url postgresql+psycopg://ticketry:ticketry@127.0.0.1/ticketry_bench
 
-Each client is a thread with its own database session (``unit_of_work``) that calls
+The ``--clients`` (64) clients are threads spread over ``--processes`` (2) forked processes (one interpreter's GIL
+would cap the run at one core); each has its own database session (``unit_of_work``) and calls
 :func:`core.services.orders.place_order` for one ticket of a quota of ``--quota`` (2,000) until the quota is sold
-out; lock timeouts are retried. It prints orders per minute, p50/p99 latency, SQL statements per order and the
-oversell count (must be 0). Then it seeds ``--seed-orders`` (100,000) orders over ``--quotas`` (100) quotas with bulk
-inserts and times :func:`core.services.quotas.availability` for all of them. The database is wiped first.
+out; lock timeouts are retried. Tasks (webhook notification) are queued, not run, as in a deployment with workers.
+It prints orders per minute, p50/p99 latency, SQL statements per order, lock retries and the oversell count (must
+be 0). Then it seeds ``--seed-orders`` (100,000) orders over ``--quotas`` (100) quotas with bulk inserts and times
+:func:`core.services.quotas.availability` for all of them. The database is wiped first.
 Exit status 1 when a target is missed: >= 5,000 orders/min, p99 < 1 s, availability < 20 ms, no oversell.
+
+Other rush drivers (e.g. over HTTP) reuse :func:`build_registry`, :func:`setup_rush_event` and
+:func:`sold_and_oversold`.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,22 +54,40 @@ from core.services.quotas import availability
 DEFAULT_URL = "postgresql+psycopg://ticketry:ticketry@127.0.0.1/ticketry_bench"
 
 
-def build_registry(url: str, clients: int) -> Any:
+@dataclass(frozen=True)
+class RushEvent:
+    """The rush's event: one item in one quota of ``size`` places (ids in the benchmark database)."""
+
+    organizer_id: int
+    event_id: int
+    item_id: int
+    quota_id: int
+    size: int
+
+
+def build_registry(url: str, pool_size: int, *, reset: bool = True) -> Any:
+    """The configured registry with an engine for ``url``; ``reset`` drops and recreates every table.
+
+    Tasks go to the SQLite queue in a temporary ``var_dir`` (a deployment without Redis) and are not run: workers
+    do them in production, not the process that places the orders.
+    """
     var = tempfile.mkdtemp(prefix="ticketry-rush-")
     config = make_config({
         "ticketry.database_url": url, "ticketry.secret_key": "rush-benchmark-secret-key-0123456789abcdef",
-        "ticketry.var_dir": var, "ticketry.huey.immediate": "true", "ticketry.mail.backend": "memory",
+        "ticketry.var_dir": var, "ticketry.huey.immediate": "false", "ticketry.mail.backend": "memory",
     })
     registry = config.registry
-    engine = make_engine(url, pool_size=clients + 2, max_overflow=0, pool_pre_ping=False)
+    engine = make_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False)
     registry.db_engine, registry.dbsession_factory = engine, make_session_factory(engine)
     manager.push({"registry": registry, "request": None})
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
+    if reset:
+        Base.metadata.drop_all(engine)
+        Base.metadata.create_all(engine)
     return registry
 
 
-def setup_event(registry: Any, size: int) -> tuple[int, int, int, int]:
+def setup_rush_event(registry: Any, size: int) -> RushEvent:
+    """A live event with a web channel and one 25.00 ticket in a quota of ``size`` places."""
     with unit_of_work(registry) as session:
         with scopes_disabled():
             organizer = Organizer(slug="rush", name="Rush")
@@ -81,17 +106,26 @@ def setup_event(registry: Any, size: int) -> tuple[int, int, int, int]:
             quota.items.append(item)
             session.add_all([item, quota])
             session.flush()
-            return organizer.id, event.id, item.id, quota.id
+            return RushEvent(organizer.id, event.id, item.id, quota.id, size)
 
 
-def rush(registry: Any, clients: int, organizer_id: int, event_id: int, item_id: int) -> dict[str, Any]:
+def sold_and_oversold(registry: Any, rush_event: RushEvent) -> tuple[int, int]:
+    """``(positions sold of the rush item, how many beyond the quota)``, counted from the orders."""
+    with unit_of_work(registry) as session, scope(rush_event.organizer_id):
+        sold = session.scalar(select(func.count()).select_from(OrderPosition)
+                              .where(OrderPosition.item_id == rush_event.item_id)) or 0
+    return sold, max(sold - rush_event.size, 0)
+
+
+def _clients(registry: Any, clients: int, rush_event: RushEvent, ready: Any, go: Any, sold_out: Any,
+             tag: str) -> dict[str, Any]:
+    """Run ``clients`` threads placing 1-position orders until ``sold_out``; their figures."""
     latencies: list[float] = []
     refusals: dict[str, int] = {}
     retries = [0]
     statements = [0]
     lock = threading.Lock()
-    sold_out = threading.Event()
-    barrier = threading.Barrier(clients)
+    barrier = threading.Barrier(clients + 1)
 
     @sa_event.listens_for(registry.db_engine, "before_cursor_execute")
     def count(*_args: Any) -> None:
@@ -100,14 +134,16 @@ def rush(registry: Any, clients: int, organizer_id: int, event_id: int, item_id:
     def client(n: int) -> None:
         manager.push({"registry": registry, "request": None})
         barrier.wait()
+        go.wait()
         number = 0
         while not sold_out.is_set():
             number += 1
             start = time.perf_counter()
             try:
-                with unit_of_work(registry) as session, scope(organizer_id):
-                    place_order(session, session.get(Event, event_id), positions=[PositionRequest(item=item_id)],
-                                email=f"c{n}-{number}@example.org", sales_channel="web",
+                with unit_of_work(registry) as session, scope(rush_event.organizer_id):
+                    place_order(session, session.get(Event, rush_event.event_id),
+                                positions=[PositionRequest(item=rush_event.item_id)],
+                                email=f"c{tag}-{n}-{number}@example.org", sales_channel="web",
                                 payment_provider="manual", send_email=False)
             except LockTimeout:
                 with lock:
@@ -124,16 +160,49 @@ def rush(registry: Any, clients: int, organizer_id: int, event_id: int, item_id:
                 latencies.append(elapsed)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    start = time.perf_counter()
     for thread in threads:
         thread.start()
+    barrier.wait()
+    ready.wait()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - start
     sa_event.remove(registry.db_engine, "before_cursor_execute", count)
-    latencies.sort()
+    return {"latencies": latencies, "refusals": refusals, "retries": retries[0], "statements": statements[0]}
+
+
+def _process(registry: Any, clients: int, rush_event: RushEvent, ready: Any, go: Any, sold_out: Any,
+             results: Any, tag: str) -> None:
+    """A forked client process: fresh connections, then :func:`_clients`; its figures go to ``results``."""
+    registry.db_engine.dispose(close=False)
+    manager.push({"registry": registry, "request": None})
+    results.put(_clients(registry, clients, rush_event, ready, go, sold_out, tag))
+
+
+def rush(registry: Any, clients: int, processes: int, rush_event: RushEvent) -> dict[str, Any]:
+    """``clients`` clients spread over ``processes`` forked processes (threads in each) until sold out."""
+    context = multiprocessing.get_context("fork")
+    ready, go, sold_out = context.Barrier(processes + 1), context.Event(), context.Event()
+    results = context.Queue()
+    shares = [clients // processes + (1 if n < clients % processes else 0) for n in range(processes)]
+    workers = [context.Process(target=_process, args=(registry, share, rush_event, ready, go, sold_out, results,
+                                                      str(n)))
+               for n, share in enumerate(shares)]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    start = time.perf_counter()
+    go.set()
+    parts = [results.get() for _ in workers]
+    wall = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    refusals: dict[str, int] = {}
+    for part in parts:
+        for key, number in part["refusals"].items():
+            refusals[key] = refusals.get(key, 0) + number
     return {"orders": len(latencies), "wall": wall, "latencies": latencies, "refusals": refusals,
-            "retries": retries[0], "statements": statements[0]}
+            "retries": sum(part["retries"] for part in parts), "statements": sum(part["statements"] for part in parts)}
 
 
 def seed_orders(registry: Any, organizer_id: int, event_id: int, quotas: int, orders: int) -> list[int]:
@@ -184,31 +253,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--processes", type=int, default=2, help="client processes (the clients are split over them)")
     parser.add_argument("--quota", type=int, default=2000)
     parser.add_argument("--quotas", type=int, default=100)
     parser.add_argument("--seed-orders", type=int, default=100_000)
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         parser.error("the rush benchmark needs PostgreSQL (--database-url postgresql+psycopg://...)")
-    registry = build_registry(args.database_url, args.clients)
-    organizer_id, event_id, item_id, _quota_id = setup_event(registry, args.quota)
-    result = rush(registry, args.clients, organizer_id, event_id, item_id)
-    with unit_of_work(registry) as session, scope(organizer_id):
-        sold = session.scalar(select(func.count()).select_from(OrderPosition).where(OrderPosition.item_id == item_id))
+    processes = max(1, min(args.processes, args.clients))
+    registry = build_registry(args.database_url, args.clients // processes + 3)
+    rush_event = setup_rush_event(registry, args.quota)
+    registry.db_engine.dispose()
+    result = rush(registry, args.clients, processes, rush_event)
+    sold, oversell = sold_and_oversold(registry, rush_event)
+    with unit_of_work(registry) as session, scope(rush_event.organizer_id):
         orders = session.scalar(select(func.count()).select_from(Order))
     latencies = result["latencies"]
     per_minute = result["orders"] / result["wall"] * 60
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    oversell = max(sold - args.quota, 0)
-    print(f"rush: {args.clients} clients, quota {args.quota}: {result['orders']} orders in {result['wall']:.1f} s")
+    print(f"rush: {args.clients} clients in {processes} process(es), quota {args.quota}: {result['orders']} orders "
+          f"in {result['wall']:.1f} s")
     print(f"  orders/min      {per_minute:,.0f}")
     print(f"  latency p50     {p50 * 1000:.1f} ms   p99 {p99 * 1000:.1f} ms")
     print(f"  statements/order {result['statements'] / max(orders, 1):.1f} (incl. refused attempts)")
     print(f"  lock retries    {result['retries']}   refusals {result['refusals']}")
     print(f"  sold {sold} of {args.quota}: oversell {oversell}")
-    quota_ids = seed_orders(registry, organizer_id, event_id, args.quotas, args.seed_orders)
-    timings = time_availability(registry, organizer_id, quota_ids)
+    quota_ids = seed_orders(registry, rush_event.organizer_id, rush_event.event_id, args.quotas, args.seed_orders)
+    timings = time_availability(registry, rush_event.organizer_id, quota_ids)
     median = statistics.median(timings)
     print(f"availability: {args.quotas} quotas at {args.seed_orders:,} orders: median {median * 1000:.1f} ms, "
           f"max {timings[-1] * 1000:.1f} ms")

@@ -25,7 +25,8 @@ Bulk ``UPDATE``/``DELETE`` statements on orders or positions bypass the hook; co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -114,6 +115,38 @@ def _tally(rows: Iterable[tuple[int, int, int, int, str, int]], sign: int, into:
 def pending_usage(session: Session) -> Deltas:
     """The differences this session's transaction has made but not written yet (a live mapping)."""
     return session.info.setdefault(_PENDING, {})
+
+
+@contextmanager
+def usage_set_apart(session: Session) -> Iterator[Deltas]:
+    """Collect the usage changes of the flushes inside the block apart: readers (:func:`pending_usage`, quota
+    availability) do not see them until the caller hands them over with :func:`add_usage` (or drops them, e.g.
+    after rolling back the savepoint the rows were written in). Yields the mapping that fills up.
+
+    For writing an order's rows before its capacity check, which must not count the order itself. Nothing inside
+    the block may commit a savepoint (that would write the counters, own changes included).
+    """
+    outer = session.info.pop(_PENDING, None)
+    apart: Deltas = {}
+    session.info[_PENDING] = apart
+    try:
+        yield apart
+    finally:
+        if outer is None:
+            session.info.pop(_PENDING, None)
+        else:
+            session.info[_PENDING] = outer
+
+
+def add_usage(session: Session, deltas: Deltas) -> None:
+    """Add usage changes collected by :func:`usage_set_apart` to the transaction's unwritten ones."""
+    pending = pending_usage(session)
+    for key, (paid, unpaid) in deltas.items():
+        entry = pending.setdefault(key, [0, 0])
+        entry[0] += paid
+        entry[1] += unpaid
+        if not entry[0] and not entry[1]:
+            del pending[key]
 
 
 def _changed(state: Any, attrs: tuple[str, ...]) -> bool:

@@ -31,39 +31,32 @@ the order as it would have been.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from pyramid.threadlocal import get_current_registry
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db.tenancy import scope
-from core.logs import log_action
-from core.models.answers import QuestionAnswer
-from core.models.cart import CartPosition
 from core.models.channels import SalesChannel
 from core.models.event import NO_CURRENCY, Event
 from core.models.orders import Order
-from core.models.payments import OrderPayment
-from core.models.positions import OrderFee, OrderPosition
-from core.models.vouchers import Voucher
+from core.models.positions import OrderFee
+from core.models.usage import add_usage, usage_set_apart
 from core.pluginhost import send
 from core.services.codes import assign_order_code
 from core.services.deadlines import CHANNEL_KEYS, last_payment_date, payment_deadline
-from core.services.errors import OrderError
-from core.services.order_signals import OrderPlaced, OrderValidIfPending, ValidateOrder
+from core.services.errors import CommerceError, OrderError
+from core.services.order_signals import OrderValidIfPending, ValidateOrder
 from core.services.orders.placing.capacity import OrderCapacity
 from core.services.orders.placing.checks import check_lines
 from core.services.orders.placing.fees import apply_tax_rounding, collect_fees
 from core.services.orders.placing.lines import Line, PositionRequest, lines_from_cart, lines_from_requests
-from core.services.orders.placing.notify import queue_placed_mail
 from core.services.orders.placing.prices import TaxRules, compute_prices
-from core.services.orders.placing.validity import validity_of
-from core.services.payments import confirm_payment, payment_provider
-from core.services.payments.states import log_actor
+from core.services.orders.placing.writing import complete_order, insert_order
+from core.services.payments import payment_provider
 from core.services.positions import (
     MAX_ORDER_SIZE,
     Overrides,
@@ -74,8 +67,6 @@ from core.services.positions import (
     overrides_for,
 )
 from core.services.pricing.adapters import address_spec
-from core.services.secrets import assign_ticket_secrets
-from core.services.transactions import create_transactions
 from core.settings import settings_for
 from core.timemachine import now as machine_now
 
@@ -132,6 +123,19 @@ def _deadline_settings(settings: Any, channel: str) -> dict[str, Any]:
     keys = [*CHANNEL_KEYS, "payment_term_last", "payment_term_expire_delay_days"]
     keys += [f"{key}_{channel}" for key in CHANNEL_KEYS if f"{key}_{channel}" in schema]
     return {key: settings[key] for key in keys}
+
+
+def _total(lines: Sequence[Line], fees: Sequence[OrderFee]) -> Decimal:
+    return sum((line.price for line in lines), ZERO) + sum((fee.value for fee in fees), ZERO)
+
+
+def _acceptable(event: Event, lines: Sequence[Line], fees: Sequence[OrderFee], from_cart: bool) -> bool:
+    """Whether the prices raise nothing after the capacity checks (``price_changed``, ``currency_xxx``), so the order
+    may be written before them."""
+    if from_cart and sum((line.cart.price for line in lines if line.cart is not None), ZERO) != sum(
+            (line.price for line in lines), ZERO):
+        return False
+    return not (_total(lines, fees) and event.currency == NO_CURRENCY)
 
 
 def _needs_approval(lines: Sequence[Line]) -> bool:
@@ -218,15 +222,52 @@ class _Placement:
         check_lines(event, lines, plan.plan, overrides=overrides, channel=channel, now=moment, real_now=real_now,
                     force=self.force)
         taxes = TaxRules(address_spec(invoice_address))
+        testmode = event.testmode if testmode is None else testmode
+        code = assign_order_code(session, event.organizer_id, testmode=testmode)
+        expires = payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
+                                   event_dates=_ordered_dates(event, lines), channel=channel.identifier)
+        details = {"event": event, "organizer_id": event.organizer_id, "status": Order.STATUS_PENDING, "email": email,
+                   "phone": phone, "locale": locale, "sales_channel": channel, "comment": comment,
+                   "meta_info": meta_info, "code": code, "testmode": testmode, "valid_if_pending": valid_if_pending,
+                   "datetime": real_now, "expires": expires}
+        write = {"provider": provider, "invoice_address": invoice_address, "moment": moment, "actor": self.actor}
         priced_early = not plan.budget_vouchers
         if priced_early:
             fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
                                      moment, overrides)
             approval = _needs_approval(lines) if require_approval is None else require_approval
-        testmode = event.testmode if testmode is None else testmode
-        code = assign_order_code(session, event.organizer_id, testmode=testmode)
-        expires = payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
-                                   event_dates=_ordered_dates(event, lines), channel=channel.identifier)
+            if not self.simulate and _acceptable(event, lines, fees, from_cart):
+                order = Order(**details, total=_total(lines, fees), require_approval=approval,
+                              tax_rounding_mode=mode)
+                return self._write_then_check(order, lines, fees, plan, write, cart_id=cart_id, real_now=real_now,
+                                              send_email=send_email)
+        self._lock_and_check(plan, lines, cart_id, real_now)
+        if not priced_early:
+            fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
+                                     moment, overrides)
+            approval = _needs_approval(lines) if require_approval is None else require_approval
+        if from_cart:
+            self._check_cart_prices(lines)
+        total = _total(lines, fees)
+        if total and event.currency == NO_CURRENCY:
+            raise OrderError("currency_xxx", "Paid products are not possible for an event without a currency.")
+        order = Order(**details, total=total, require_approval=approval, tax_rounding_mode=mode)
+        if not self.simulate:
+            created, payment = insert_order(session, order, lines, fees, **write)
+            return complete_order(session, order, lines, created, payment, cart_id=cart_id, actor=self.actor,
+                                  send_email=send_email, simulate=False)
+        savepoint = session.begin_nested()
+        try:
+            created, payment = insert_order(session, order, lines, fees, **write)
+            return complete_order(session, order, lines, created, payment, cart_id=cart_id, actor=self.actor,
+                                  send_email=False, simulate=True)
+        finally:
+            savepoint.rollback()
+
+    def _lock_and_check(self, plan: OrderCapacity, lines: Sequence[Line], cart_id: str | None,
+                        real_now: dt.datetime) -> None:
+        """Lock what shrinks (not when simulating) and run the capacity checks under the locks (not with force)."""
+        session = self.session
         if not self.simulate:
             plan.lock(session)
         plan.refresh_vouchers(session)
@@ -235,29 +276,29 @@ class _Placement:
             plan.check_voucher_usage(session, cart_id, real_now)
             plan.check_quotas(session, cart_id)
             plan.check_min_usages()
-        if not priced_early:
-            fees, mode = self._price(lines, plan, settings, channel, provider, invoice_address, meta_info, taxes,
-                                     moment, overrides)
-            approval = _needs_approval(lines) if require_approval is None else require_approval
-        if from_cart:
-            self._check_cart_prices(lines)
-        total = sum((line.price for line in lines), ZERO) + sum((fee.value for fee in fees), ZERO)
-        if total and event.currency == NO_CURRENCY:
-            raise OrderError("currency_xxx", "Paid products are not possible for an event without a currency.")
-        order = Order(
-            event=event, organizer_id=event.organizer_id, status=Order.STATUS_PENDING, email=email, phone=phone,
-            locale=locale, sales_channel=channel, total=total, comment=comment, meta_info=meta_info,
-            code=code, testmode=testmode, require_approval=approval,
-            valid_if_pending=valid_if_pending, tax_rounding_mode=mode, datetime=real_now, expires=expires,
-        )
-        if self.simulate:
-            savepoint = session.begin_nested()
-            try:
-                self._write(order, lines, fees, provider, invoice_address, cart_id, moment, send_email=False)
-            finally:
-                savepoint.rollback()
-            return order
-        return self._write(order, lines, fees, provider, invoice_address, cart_id, moment, send_email=send_email)
+
+    def _write_then_check(self, order: Order, lines: Sequence[Line], fees: list[OrderFee], plan: OrderCapacity,
+                          write: dict[str, Any], *, cart_id: str | None, real_now: dt.datetime,
+                          send_email: bool) -> Order:
+        """Write the order's rows before the locks, inside a savepoint, then lock and check; a refusal rolls the
+        savepoint back. The locked section is only the checks, the usage counters and the commit.
+
+        The rows use no capacity until the usage counters change at the commit, and the order's own usage is kept
+        apart from the checks' counts (:func:`~core.models.usage.usage_set_apart`) until they have passed.
+        """
+        session = self.session
+        savepoint = session.begin_nested()
+        try:
+            with usage_set_apart(session) as own:
+                created, payment = insert_order(session, order, lines, fees, **write)
+            self._lock_and_check(plan, lines, cart_id, real_now)
+        except CommerceError:
+            savepoint.rollback()
+            raise
+        add_usage(session, own)
+        savepoint.commit()
+        return complete_order(session, order, lines, created, payment, cart_id=cart_id, actor=self.actor,
+                              send_email=send_email, simulate=False)
 
     def _price(self, lines: Sequence[Line], plan: OrderCapacity, settings: Any, channel: SalesChannel, provider: Any,
                invoice_address: Any, meta_info: dict[str, Any], taxes: TaxRules, moment: dt.datetime,
@@ -298,101 +339,3 @@ class _Placement:
             self.session.flush()
         raise OrderError("price_changed", "The price of some of the items in your cart has changed in the "
                          "meantime. Please see below for details.", old_total=before, new_total=after)
-
-    def _write(self, order: Order, lines: Sequence[Line], fees: list[OrderFee], provider: Any, invoice_address: Any,
-               cart_id: str | None, moment: dt.datetime, *, send_email: bool) -> Order:
-        session, event = self.session, self.event
-        session.add(order)
-        if invoice_address is not None:
-            invoice_address.order = order
-            invoice_address.organizer_id = event.organizer_id
-            session.add(invoice_address)
-        created: list[OrderPosition] = []
-        for number, line in enumerate(lines, start=1):
-            valid_from, valid_until = validity_of(line, moment)
-            position = OrderPosition(
-                order=order, organizer_id=event.organizer_id, positionid=number, item=line.item,
-                variation=line.variation, subevent=line.subevent, voucher=line.voucher, price=line.price,
-                price_includes_rounding_correction=line.price_correction, tax_rate=line.tax_rate,
-                tax_rule_id=line.tax_rule_id, tax_code=line.tax_code, tax_value=line.tax_value,
-                tax_value_includes_rounding_correction=line.tax_correction,
-                voucher_budget_use=line.voucher_budget_use, discount_id=line.discount_id, is_bundled=line.is_bundled,
-                addon_to=created[line.addon_to] if line.addon_to is not None else None,
-                valid_from=valid_from, valid_until=valid_until, **line.extra,
-            )
-            created.append(position)
-        session.add_all(created)
-        for fee in fees:
-            fee.order, fee.organizer_id = order, event.organizer_id
-        session.add_all(fees)
-        payment = self._payment(order, provider, fees)
-        session.flush()
-        assign_ticket_secrets(session, event, created)
-        self._redeem_vouchers(order, lines)
-        if cart_id is not None:
-            self._consume_cart(order, lines, created)
-        create_transactions(session, order, now=order.datetime, is_new=True, contents=(created, fees))
-        action = "pretix.event.order.placed.require_approval" if order.require_approval else \
-            "pretix.event.order.placed"
-        log_action(order, action, {"total": order.total, "positions": len(created), "testmode": order.testmode,
-                                   "sales_channel": order.sales_channel.identifier}, **log_actor(self.actor))
-        kind = "placed_require_approval" if order.require_approval else "placed"
-        if self.simulate:
-            if payment is not None and payment.provider == "free":
-                payment.state, order.status = OrderPayment.PAYMENT_STATE_CONFIRMED, Order.STATUS_PAID
-            return order
-        send(OrderPlaced(order))
-        if payment is not None and payment.provider == "free":
-            confirm_payment(payment, actor=self.actor, send_mail=False)
-            kind = "placed_free"
-        if send_email and order.email:
-            queue_placed_mail(session, order, kind)
-        return order
-
-    def _payment(self, order: Order, provider: Any, fees: Sequence[OrderFee]) -> OrderPayment | None:
-        if order.require_approval:
-            return None
-        if order.total == 0:
-            identifier = "free"
-        elif provider is not None:
-            identifier = provider.identifier
-        else:
-            return None
-        fee = next((f for f in fees if f.fee_type == OrderFee.FEE_TYPE_PAYMENT and f.internal_type == identifier),
-                   None)
-        payment = OrderPayment(order=order, organizer_id=order.organizer_id, local_id=1, provider=identifier,
-                               amount=order.total, state=OrderPayment.PAYMENT_STATE_CREATED, fee=fee)
-        self.session.add(payment)
-        return payment
-
-    def _redeem_vouchers(self, order: Order, lines: Sequence[Line]) -> None:
-        uses = Counter(line.voucher.id for line in lines if line.voucher is not None)
-        if not uses:
-            return
-        session = self.session
-        for voucher_id, count in sorted(uses.items()):
-            session.execute(update(Voucher).where(Voucher.id == voucher_id)
-                            .values(redeemed=Voucher.redeemed + count).execution_options(synchronize_session=False))
-        vouchers = {line.voucher.id: line.voucher for line in lines if line.voucher is not None}
-        for voucher_id in uses:
-            session.expire(vouchers[voucher_id], ["redeemed"])
-            log_action(vouchers[voucher_id], "pretix.voucher.redeemed", {"order_code": order.code,
-                                                                         "count": uses[voucher_id]})
-
-    def _consume_cart(self, order: Order, lines: Sequence[Line], created: Sequence[OrderPosition]) -> None:
-        session = self.session
-        ids = [line.cart.id for line in lines if line.cart is not None]
-        by_cart = {line.cart.id: position for line, position in zip(lines, created, strict=True)
-                   if line.cart is not None}
-        answered = set(session.scalars(select(QuestionAnswer.cartposition_id)
-                                       .where(QuestionAnswer.cartposition_id.in_(ids))))
-        for cart_position_id in sorted(answered):
-            session.execute(update(QuestionAnswer).where(QuestionAnswer.cartposition_id == cart_position_id)
-                            .values(cartposition_id=None, orderposition_id=by_cart[cart_position_id].id,
-                                    order_id=order.id)
-                            .execution_options(synchronize_session=False))
-        for line in lines:
-            if line.cart is not None:
-                session.expunge(line.cart)
-        session.execute(delete(CartPosition).where(CartPosition.id.in_(ids))
-                        .execution_options(synchronize_session=False))

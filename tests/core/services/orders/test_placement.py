@@ -65,6 +65,18 @@ def test_sold_out_quota_refuses_and_writes_nothing(db_session, catalogue, order_
     assert (count(db_session, Order), count(db_session, OrderPosition)) == (before[0] + 1, before[1] + 1)
 
 
+def test_last_place_is_sold_and_a_refusal_after_the_written_rows_leaves_nothing(db_session, catalogue,
+                                                                                 order_factory) -> None:
+    order_factory(items=[(catalogue.ticket, None, "23.00")] * 8)
+    order = place(db_session, catalogue, [catalogue.ticket] * 2, payment_provider="manual")
+    assert order.id is not None and len(order.all_positions) == 2
+    before = (count(db_session, Order), count(db_session, Transaction), actions(db_session))
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, payment_provider="manual")
+    assert info.value.key == "unavailable"
+    assert (count(db_session, Order), count(db_session, Transaction), actions(db_session)) == before
+
+
 def test_force_skips_quota_and_voucher_checks(db_session, catalogue, order_factory) -> None:
     order_factory(items=[(catalogue.ticket, None, "23.00")] * 10)
     order = place(db_session, catalogue, force=True, sales_channel="api")
@@ -208,9 +220,9 @@ def test_statement_count_of_a_one_position_order(db_session, catalogue, connecti
         place(db_session, catalogue, payment_provider="manual")
     finally:
         sa_event.remove(connection, "before_cursor_execute", record)
-    # 8 reads before the lock (event, channel, item, quotas, variations, tax rule, discounts, order codes), the
-    # availability of the locked quota in one statement, 5 inserts (order, payment, position, journal, log entry),
-    # the usage counter upsert in the placed signal's savepoint; the lock itself is already held in this transaction
+    # 8 reads (event, channel, item, quotas, variations, order codes, tax rule, discounts), then in a savepoint 5
+    # inserts (order, position, payment, journal, log entry) before the lock, the availability of the locked quota
+    # in one statement, the usage counter upsert and the release; the lock itself is already held in this transaction
     assert len(statements) <= 17, "\n".join(statements)
 
 
