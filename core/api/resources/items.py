@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.api.conditional import check_list_modified
 from core.api.endpoints import actor
-from core.api.errors import PermissionDenied
+from core.api.errors import PermissionDenied, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
 from core.api.resources.catalogue_fields import (
     Count,
@@ -51,7 +51,7 @@ from core.api.resources.items_nested import (
 from core.api.schemas import ApiInput, ApiModel, I18n, Money, Percent
 from core.models import Item, ItemMetaValue, TaxRule
 from core.security.permissions import MEMBER
-from core.services.catalogue.items import IN_USE, create_item, delete_item, item_in_use, update_item
+from core.services.catalogue.items import IN_USE, PartError, create_item, delete_item, item_in_use, update_item
 from core.services.catalogue.meta_values import meta_data_of
 
 WRITE = "event.items:write"
@@ -261,8 +261,12 @@ def create_item_view(request: Request) -> dict[str, Any]:
     values = body_values(request, exclude=NESTED)
     if values.get("personalized") is None:
         values.pop("personalized", None)
-    item = create_item(request.dbsession, request.context.event, values, variations=_nested(request, "variations"),
-                       addons=_nested(request, "addons"), bundles=_nested(request, "bundles"), **actor(request))
+    try:
+        item = create_item(request.dbsession, request.context.event, values,
+                           variations=_nested(request, "variations"), addons=_nested(request, "addons"),
+                           bundles=_nested(request, "bundles"), **actor(request))
+    except PartError as exc:
+        raise ValidationFailed({exc.field: [{}] * exc.index + [{exc.part_field: [str(exc)]}]}) from None
     return render(item, organizer_channels(request))
 
 

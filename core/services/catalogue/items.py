@@ -16,6 +16,7 @@ from core.services.catalogue.meta_values import meta_data_of, set_meta_data
 from core.services.catalogue.references import apply_fields, channels, log_value, one
 from core.services.catalogue.variations import create_variation
 from core.services.errors import CommerceError
+from core.services.slugs import ValidationError
 
 FIELDS = (
     "name", "internal_name", "active", "description", "position", "default_price", "free_price",
@@ -31,6 +32,16 @@ FIELDS = (
 REFERENCES = {"category": ItemCategory, "tax_rule": TaxRule, "hidden_if_available": Quota,
               "hidden_if_item_available": Item}
 IN_USE = "This item cannot be deleted because it has already been ordered."
+
+
+class PartError(ValidationError):
+    """A variation, add-on or bundle sent with a new product is invalid: ``field`` is the collection
+    (``variations``, ``addons``, ``bundles``), ``index`` the part's position in it, ``part_field`` its field."""
+
+    def __init__(self, collection: str, index: int, error: ValidationError) -> None:
+        super().__init__(collection, str(error))
+        self.index = index
+        self.part_field = error.field
 
 
 def _apply(session: Session, event: Event, item: Item, values: dict[str, Any]) -> None:
@@ -64,12 +75,13 @@ def create_item(session: Session, event: Event, values: dict[str, Any], *, varia
     session.add(item)
     session.flush()
     log_action(item, "pretix.event.item.added", log_data(item), user=user, auth=auth)
-    for variation in variations:
-        create_variation(session, event, item, variation, user=user, auth=auth)
-    for addon in addons:
-        create_addon(session, event, item, addon, user=user, auth=auth)
-    for bundle in bundles:
-        create_bundle(session, event, item, bundle, user=user, auth=auth)
+    for name, parts, create in (("variations", variations, create_variation), ("addons", addons, create_addon),
+                                ("bundles", bundles, create_bundle)):
+        for index, values in enumerate(parts):
+            try:
+                create(session, event, item, values, user=user, auth=auth)
+            except ValidationError as exc:
+                raise PartError(name, index, exc) from exc
     return item
 
 

@@ -70,6 +70,7 @@ def create_question(session: Session, event: Event, values: dict[str, Any], *, o
         _apply(session, event, question, values)
     for position, option in enumerate(options):
         add_option(question, {"position": position, **option})
+    validate_question(question)
     session.add(question)
     session.flush()
     log_action(question, "pretix.event.question.added", _log_data(question), user=user, auth=auth)

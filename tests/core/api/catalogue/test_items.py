@@ -95,6 +95,12 @@ def test_field_errors_change_nothing(api_client, catalogue):
     bad_variation = api_client.post(BASE, {"name": {"en": "x"}, "variations": [{"value": {"en": "a"}}, {}]},
                                     status=400).json
     assert bad_variation == {"variations": [{}, {"value": ["This field is required."]}]}
+    bad_addon = api_client.post(BASE, {"name": {"en": "x"}, "addons": [{"addon_category": 424242}]}, status=400).json
+    assert bad_addon == {"addons": [{"addon_category": ['Invalid pk "424242" - object does not exist.']}]}
+    bad_bundle = api_client.post(BASE, {"name": {"en": "x"}, "bundles": [
+        {"bundled_item": catalogue.ticket.id}, {"bundled_item": catalogue.shirt.id}]}, status=400).json
+    assert list(bad_bundle) == ["bundles"] and bad_bundle["bundles"][0] == {}
+    assert list(bad_bundle["bundles"][1]) == ["bundled_variation"]
     assert api_client.patch(f"{BASE}{catalogue.ticket.id}/", {"active": None}, status=400).json == {
         "active": ["This field may not be null."]}
     assert api_client.patch(f"{BASE}{catalogue.ticket.id}/", {"position": 2**40}, status=400).json == {

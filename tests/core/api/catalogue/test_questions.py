@@ -69,6 +69,8 @@ def test_dependencies(api_client, catalogue):
 def test_field_errors_put_delete_filters(api_client, catalogue):
     assert api_client.post(BASE, {"question": {"en": "x"}}, status=400).json == {"type": ["This field is required."]}
     assert list(api_client.post(BASE, {"question": {"en": "x"}, "type": "ZZ"}, status=400).json) == ["type"]
+    assert list(api_client.post(BASE, {"question": {"en": "x"}, "type": "C", "options": [
+        {"answer": {"en": "a"}, "identifier": "a b"}]}, status=400).json) == ["options"]
     first = api_client.post(BASE, {"question": {"en": "Age"}, "type": "N", "identifier": "AGE",
                                    "valid_number_min": "18"}, status=201).json
     assert first["valid_number_min"] == "18"
