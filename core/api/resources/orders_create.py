@@ -179,14 +179,14 @@ def _simulated(request: Request, order: Order, body: OrderCreate) -> dict[str, A
     """The order as it would have been placed (nothing of it is stored)."""
     _set_fields(order, body)
     order.code, order.secret = body.code or PREVIEW, PREVIEW
-    extra = [render_fee(f) for f in _extra_fees(request.dbsession, order, body)]
+    _extra_fees(request.dbsession, order, body)
     positions = []
     for position, data in zip(order.all_positions, body.positions, strict=True):
         position.id, position.secret, position.pseudonymization_id = 0, PREVIEW, PREVIEW
         answers = [{"question": a.question, "answer": a.answer, "question_identifier": None,
                     "options": list(a.options), "option_identifiers": []} for a in data.answers]
         positions.append(position_json(position, order.code, answers, {}))
-    fees = [{**render_fee(f), "id": 0} for f in order.all_fees] + [{**f, "id": 0} for f in extra]
+    fees = [{**render_fee(f), "id": 0} for f in order.all_fees]
     if body.status == Order.STATUS_PAID:
         order.status = Order.STATUS_PAID
     return order_json(request, order, request.context.event, channel=body.sales_channel, positions=positions,
