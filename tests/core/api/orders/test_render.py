@@ -40,3 +40,35 @@ def test_detail_has_pretix_keys_and_formats(api_client, order_factory):
 
 def test_unknown_order_is_404(api_client, event):
     assert api_client.get(f"{BASE}ZZZZZ/", status=404).json == {"detail": "No Order matches the given query."}
+
+
+def test_fees_refunds_and_answers(api_client, order_factory, catalogue, db_session):
+    from decimal import Decimal
+
+    from core.i18n import I18nString
+    from core.models import OrderRefund, Question, QuestionAnswer, QuestionOption
+
+    order = order_factory(status="p", paid=True, fees=[("shipping", "5.00")])
+    payment = order.payments[0]
+    db_session.add(OrderRefund(order=order, organizer_id=order.organizer_id, local_id=1, state="done",
+                               source="admin", amount=Decimal("10.00"), payment=payment, provider="manual"))
+    question = Question(event=catalogue.event, organizer_id=order.organizer_id, question=I18nString({"en": "Size"}),
+                        type="C", identifier="SIZE")
+    option = QuestionOption(question=question, organizer_id=order.organizer_id, answer=I18nString({"en": "M"}),
+                            identifier="M")
+    db_session.add_all([question, option])
+    db_session.flush()
+    db_session.add(QuestionAnswer(question=question, organizer_id=order.organizer_id, answer="M",
+                                  orderposition=order.positions[0], options=[option]))
+    db_session.flush()
+    data = api_client.get(f"{BASE}{order.code}/").json
+    assert data["fees"] == [{"id": data["fees"][0]["id"], "fee_type": "shipping", "value": "5.00", "description": "",
+                             "internal_type": "", "tax_rate": "19.00", "tax_value": "0.80",
+                             "tax_rule": catalogue.tax.id, "tax_code": data["fees"][0]["tax_code"],
+                             "canceled": False}]
+    refund = data["refunds"][0]
+    assert list(refund) == ["local_id", "state", "source", "amount", "payment", "created", "execution_date",
+                            "comment", "provider", "details"]
+    assert refund["payment"] == payment.local_id and refund["amount"] == "10.00"
+    assert data["positions"][0]["answers"] == [{"question": question.id, "answer": "M", "question_identifier": "SIZE",
+                                                "options": [option.id], "option_identifiers": ["M"]}]
