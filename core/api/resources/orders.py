@@ -123,9 +123,10 @@ def order_of(request: Request) -> Order:
 
 
 def respond(request: Request, order: Order) -> dict[str, Any]:
-    """The order's JSON after an action: re-read from the database, rendered with the query's switches."""
+    """The order's JSON after an action: everything re-read from the database (services may have changed rows with
+    bulk statements), rendered with the query's switches."""
     request.dbsession.flush()
-    request.dbsession.refresh(order)
+    request.dbsession.expire_all()
     return render_order(request, order, **render_options(request))
 
 
