@@ -8,6 +8,7 @@ money as decimal strings (``"23.00"``), translated text as ``{locale: text}`` ob
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -75,14 +76,16 @@ I18n = Annotated[
 
 
 def partial(model: type[BaseModel], name: str | None = None) -> type[BaseModel]:
-    """A copy of the input ``model`` whose fields are all optional (default None), for PATCH bodies.
+    """A copy of the input ``model`` for PATCH bodies: every field may be left out, nothing else changes.
 
-    Validation of the fields that are sent is unchanged; ``instance.model_fields_set`` tells which were sent.
+    Types, bounds and lengths stay as declared, so a sent value is validated exactly as in ``model``,
+    and ``null`` is refused ("This field may not be null.") unless the field allows it. A left-out
+    field is None on the instance; ``instance.model_fields_set`` tells which fields were sent.
     """
     fields: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
-        annotation = info.annotation
-        fields[field_name] = (annotation | None, None) if annotation is not None else (Any, None)
-        if info.alias:
-            fields[field_name] = (fields[field_name][0], info.__class__(default=None, alias=info.alias))
+        optional = copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation, optional)
     return create_model(name or f"{model.__name__}Patch", __base__=model, **fields)

@@ -124,3 +124,15 @@ def test_me_and_version(api_client, app):
     assert api_client.get("/me/").json["organizer"] == "demo"
     assert app.get("/api/v1/me/", status=401)
     assert "ticketry" in app.get("/api/v1/version/").json
+
+
+def test_patch_validates_what_is_sent(api_client, event):
+    rule = api_client.post(BASE, {"name": {"en": "VAT"}, "rate": "19"}, status=201).json
+    path = f"{BASE}{rule['id']}/"
+    assert api_client.patch(path, {"rate": None}, status=400).json == {"rate": ["This field may not be null."]}
+    assert api_client.patch(path, {"rate": "500"}, status=400).json == {
+        "rate": ["Ensure this value is less than or equal to 100."]}
+    assert api_client.patch(path, {"internal_name": "x" * 191}, status=400).json == {
+        "internal_name": ["Ensure this field has no more than 190 characters."]}
+    assert api_client.patch(path, {"internal_name": None}).json["internal_name"] is None
+    assert api_client.get(path).json["rate"] == "19.00"
