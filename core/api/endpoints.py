@@ -26,6 +26,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from core.api.context import ApiEventResource, ApiOrganizerResource, ApiRootResource
 from core.api.errors import (
+    NON_FIELD_ERRORS,
     ApiError,
     NotAuthenticated,
     NotFound,
@@ -39,6 +40,8 @@ from core.configuration import ConfigurationError
 
 API_PREFIX = "/api/v1"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: The largest integer a database column (BIGINT) holds; larger numbers in paths or bodies are refused.
+BIGINT_MAX = 2**63 - 1
 #: Largest accepted JSON body; larger bodies are refused with 400 before parsing.
 MAX_BODY_BYTES = 5 * 1024 * 1024
 #: Permission of platform endpoints open to any authenticated principal (user, token, device, OAuth grant).
@@ -152,6 +155,7 @@ def dispatch(context: Any, request: Request) -> Response:
         raise ApiError(405, f'Method "{request.method}" not allowed.', {"Allow": ", ".join(sorted(methods))})
     request.api_endpoint = endpoint
     request.api_headers = {}
+    _check_path_and_query(request)
     _authorize(context, request, endpoint)
     _check_csrf(request)
     request.api_query = _validate_query(request, endpoint.query) if endpoint.query is not None else None
@@ -181,6 +185,15 @@ def _authorize(context: Any, request: Request, endpoint: Endpoint) -> None:
             raise NotFound()
 
 
+def _check_path_and_query(request: Request) -> None:
+    """404 for path values no row can have (NUL, numbers beyond 64 bits); 400 for NUL in the query string."""
+    for value in request.matchdict.values():
+        if "\x00" in value or (value.isdigit() and int(value) > BIGINT_MAX):
+            raise NotFound()
+    if "\x00" in request.query_string or "%00" in request.query_string:
+        raise ApiError(400, "Null characters are not allowed.")
+
+
 def _check_csrf(request: Request) -> None:
     """Unsafe requests of cookie-authenticated principals need the CSRF token (header or form field)."""
     identity = request.identity
@@ -198,9 +211,13 @@ def _validate_query(request: Request, model: type[BaseModel]) -> BaseModel:
         multi = info is not None and _is_list(info.annotation)
         data[key] = values if multi else values[-1]
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(translate_validation_error(exc, data)) from None
+    errors = _bad_values(validated.model_dump())
+    if errors:
+        raise ValidationFailed(errors)
+    return validated
 
 
 def _is_list(annotation: Any) -> bool:
@@ -219,13 +236,42 @@ def read_json(request: Request) -> Any:
         raise ApiError(400, f"Request body too large (at most {MAX_BODY_BYTES} bytes).")
     content_type = request.content_type or "application/json"
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return {key: request.POST.getall(key)[-1] for key in request.POST.keys()}
-    if not raw.strip():
+        try:
+            data: Any = {key: request.POST.getall(key)[-1] for key in request.POST.keys()}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"Form parse error - {exc}") from None
+    elif not raw.strip():
         return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"JSON parse error - {exc}") from None
+    else:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"JSON parse error - {exc}") from None
+    errors = _bad_values(data)
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+def _bad_values(data: Any) -> Any:
+    """Field errors for values no database column can hold: NUL characters and integers beyond 64 bits."""
+    if isinstance(data, str):
+        return ["Null characters are not allowed."] if "\x00" in data else None
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return None if -BIGINT_MAX - 1 <= data <= BIGINT_MAX else [
+            f"Ensure this value is less than or equal to {BIGINT_MAX}."]
+    if isinstance(data, dict):
+        found = {key: err for key, value in data.items() if (err := _bad_values(value))}
+        bad_keys = [key for key in data if "\x00" in key]
+        if bad_keys:
+            found.setdefault(NON_FIELD_ERRORS, []).append("Null characters are not allowed.")
+        return found or None
+    if isinstance(data, list):
+        found_list = [_bad_values(value) or {} for value in data]
+        return found_list if any(found_list) else None
+    return None
 
 
 def _validate_body(request: Request, model: type[BaseModel]) -> BaseModel:

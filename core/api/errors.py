@@ -81,7 +81,7 @@ def _message(error: ErrorDetails) -> str:
     value = error.get("input")
     if kind == "missing":
         return "This field is required."
-    if value is None and (kind.endswith("_type") or kind.endswith("_parsing") or kind == "model_attributes_type"):
+    if value is None and "input" in error:
         return "This field may not be null."
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "A valid integer is required."

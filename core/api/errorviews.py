@@ -13,6 +13,7 @@ from pyramid.csrf import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.request import Request
 from pyramid.response import Response
+from sqlalchemy.exc import DataError, IntegrityError
 
 from core.api.endpoints import render
 from core.api.errors import ApiError
@@ -67,6 +68,17 @@ def http_exception(exc: HTTPException, request: Request) -> Response:
     return _json(request, exc.code, {"detail": exc.explanation or exc.title}, dict(exc.headers))
 
 
+def data_error(exc: DataError, request: Request) -> Response:
+    log.warning("API request %s %s: the database refused a value", request.method, request.path, exc_info=exc)
+    return _json(request, 400, {"detail": "A value is out of the range or format the database can store."})
+
+
+def integrity_error(exc: IntegrityError, request: Request) -> Response:
+    log.warning("API request %s %s: integrity conflict", request.method, request.path, exc_info=exc)
+    return _json(request, 409, {"detail": "The request conflicts with data changed at the same time; please retry."},
+                 {"Retry-After": "1"})
+
+
 def unexpected(exc: Exception, request: Request) -> Response:
     log.exception("API request %s %s failed", request.method, request.path)
     return _json(request, 500, {"detail": "Internal server error."})
@@ -76,7 +88,8 @@ def includeme(config: Configurator) -> None:
     for view, context in (
         (api_error, ApiError), (commerce_error, CommerceError),
         (model_validation_error, ModelValidationError), (lock_timeout, LockTimeout),
-        (bad_csrf, BadCSRFToken), (http_exception, HTTPException), (unexpected, Exception),
+        (bad_csrf, BadCSRFToken), (data_error, DataError), (integrity_error, IntegrityError),
+        (http_exception, HTTPException), (unexpected, Exception),
     ):
         config.add_exception_view(view, context=context, path_info=_API_PATHS)
     config.add_notfound_view(not_found, path_info=_API_PATHS)

@@ -88,3 +88,31 @@ def test_paths_answer_without_the_trailing_slash(app: Any, api_headers: dict[str
     assert app.get("/api/v1/version", status=200).json == app.get("/api/v1/version/").json
     assert app.get("/api/v1/me", headers=api_headers).json["organizer"] == "demo"
     assert app.get(BASE.rstrip("/"), headers=api_headers).json["count"] == 0
+
+
+def test_values_no_column_can_hold_are_refused(app: Any, api_headers: dict[str, str], event: Any) -> None:
+    headers = {**api_headers, "Content-Type": "application/json"}
+    nul = app.post(BASE, '{"name": {"en": "a\\u0000b"}, "rate": "1"}', headers=headers, status=400).json
+    assert nul == {"name": {"en": ["Null characters are not allowed."]}}
+    assert app.get(BASE + "99999999999999999999999/", headers=api_headers, status=404)
+    assert app.get(BASE + "?ordering=%00", headers=api_headers, status=400)
+    app.post(BASE, b"--x\r\n", headers={**api_headers, "Content-Type": "multipart/form-data"}, status=400)
+    assert app.get(BASE, headers=api_headers).json["count"] == 0
+
+
+def test_database_refusals_are_client_errors(app: Any, api_headers: dict[str, str], event: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from core.api.resources import taxrules
+
+    def refuse(error: type[Exception]) -> Any:
+        def create(*args: Any, **kwargs: Any) -> None:
+            raise error("INSERT ...", {}, Exception("refused"))
+        return create
+
+    monkeypatch.setattr(taxrules, "create_tax_rule", refuse(DataError))
+    app.post_json(BASE, {"name": {"en": "x"}, "rate": "1"}, headers=api_headers, status=400)
+    monkeypatch.setattr(taxrules, "create_tax_rule", refuse(IntegrityError))
+    assert app.post_json(BASE, {"name": {"en": "x"}, "rate": "1"}, headers=api_headers,
+                         status=409).headers["Retry-After"] == "1"
