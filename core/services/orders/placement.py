@@ -287,6 +287,7 @@ class _Placement:
         apart from the checks' counts (:func:`~core.models.usage.usage_set_apart`) until they have passed.
         """
         session = self.session
+        session.flush()  # earlier changes of the transaction count in the checks; only this order's are set apart
         savepoint = session.begin_nested()
         try:
             with usage_set_apart(session) as own:

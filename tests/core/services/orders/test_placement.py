@@ -77,6 +77,14 @@ def test_last_place_is_sold_and_a_refusal_after_the_written_rows_leaves_nothing(
     assert (count(db_session, Order), count(db_session, Transaction), actions(db_session)) == before
 
 
+def test_capacity_taken_earlier_in_the_transaction_counts(db_session, catalogue, order_factory) -> None:
+    earlier = order_factory(items=[(catalogue.ticket, None, "23.00")] * 9, status=Order.STATUS_CANCELED)
+    earlier.status = Order.STATUS_PENDING
+    with pytest.raises(CommerceError) as info:
+        place(db_session, catalogue, [catalogue.ticket] * 2)
+    assert info.value.key == "in_part" and info.value.params["available"] == 1
+
+
 def test_force_skips_quota_and_voucher_checks(db_session, catalogue, order_factory) -> None:
     order_factory(items=[(catalogue.ticket, None, "23.00")] * 10)
     order = place(db_session, catalogue, force=True, sales_channel="api")
