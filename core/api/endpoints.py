@@ -188,7 +188,7 @@ def _authorize(context: Any, request: Request, endpoint: Endpoint) -> None:
 def _check_path_and_query(request: Request) -> None:
     """404 for path values no row can have (NUL, numbers beyond 64 bits); 400 for NUL in the query string."""
     for value in request.matchdict.values():
-        if "\x00" in value or (value.isdigit() and int(value) > BIGINT_MAX):
+        if "\x00" in value or (value.isascii() and value.isdigit() and int(value) > BIGINT_MAX):
             raise NotFound()
     if "\x00" in request.query_string or "%00" in request.query_string:
         raise ApiError(400, "Null characters are not allowed.")

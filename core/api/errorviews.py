@@ -1,7 +1,8 @@
 """Exception views of ``/api/``: every failure becomes a pretix-shaped JSON answer.
 
 The views only render; the request transaction is rolled back by pyramid_tm because the request
-ended in an exception.
+ended in an exception. pyramid_tm also renders a failed commit through these views, so a unique key
+taken by a concurrent request (409) or a busy database (503) is a JSON answer too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pyramid.csrf import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.request import Request
 from pyramid.response import Response
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from core.api.endpoints import render
 from core.api.errors import ApiError
@@ -84,11 +85,19 @@ def unexpected(exc: Exception, request: Request) -> Response:
     return _json(request, 500, {"detail": "Internal server error."})
 
 
+def database_unavailable(exc: OperationalError, request: Request) -> Response:
+    log.warning("API request %s %s: the database was busy or unreachable", request.method, request.path,
+                exc_info=exc)
+    return _json(request, 503, {"detail": "The database is busy, please try again in a moment."},
+                 {"Retry-After": "1"})
+
+
 def includeme(config: Configurator) -> None:
     for view, context in (
         (api_error, ApiError), (commerce_error, CommerceError),
         (model_validation_error, ModelValidationError), (lock_timeout, LockTimeout),
         (bad_csrf, BadCSRFToken), (data_error, DataError), (integrity_error, IntegrityError),
+        (database_unavailable, OperationalError),
         (http_exception, HTTPException), (unexpected, Exception),
     ):
         config.add_exception_view(view, context=context, path_info=_API_PATHS)

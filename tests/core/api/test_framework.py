@@ -116,3 +116,54 @@ def test_database_refusals_are_client_errors(app: Any, api_headers: dict[str, st
     monkeypatch.setattr(taxrules, "create_tax_rule", refuse(IntegrityError))
     assert app.post_json(BASE, {"name": {"en": "x"}, "rate": "1"}, headers=api_headers,
                          status=409).headers["Retry-After"] == "1"
+
+
+class _FailingAtCommit:
+    """A transaction data manager whose vote fails, as a database refusing the commit would."""
+
+    transaction_manager = None
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def abort(self, txn: Any) -> None:
+        pass
+
+    def tpc_begin(self, txn: Any) -> None:
+        pass
+
+    def commit(self, txn: Any) -> None:
+        pass
+
+    def tpc_vote(self, txn: Any) -> None:
+        raise self.error
+
+    def tpc_finish(self, txn: Any) -> None:
+        pass
+
+    def tpc_abort(self, txn: Any) -> None:
+        pass
+
+    def sortKey(self) -> str:
+        return "~failing"
+
+
+@pytest.mark.parametrize(("error", "status"), [("integrity", 409), ("busy", 503), ("other", 500)])
+def test_failures_at_commit_are_json_answers(app: Any, api_headers: dict[str, str], event: Any,
+                                             monkeypatch: pytest.MonkeyPatch, error: str, status: int) -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from core.api.resources import taxrules
+
+    errors = {"integrity": IntegrityError("INSERT", {}, Exception("duplicate")),
+              "busy": OperationalError("COMMIT", {}, Exception("database is locked")),
+              "other": RuntimeError("disk on fire")}
+    real = taxrules.create_tax_rule
+
+    def create(session: Any, *args: Any, **kwargs: Any) -> Any:
+        session.info["tm"].get().join(_FailingAtCommit(errors[error]))
+        return real(session, *args, **kwargs)
+
+    monkeypatch.setattr(taxrules, "create_tax_rule", create)
+    response = app.post_json(BASE, {"name": {"en": "x"}, "rate": "1"}, headers=api_headers, status=status)
+    assert "detail" in response.json
