@@ -3,7 +3,7 @@
 #   make run             set up .venv, migrate var/ticketry.sqlite, load the demo, serve on http://127.0.0.1:8000
 #   make test            set up .venv (with the test plugins) and run the whole test suite on SQLite
 #   make test-postgres   the same suite against TICKETRY_TEST_DATABASE_URL (a PostgreSQL database)
-#   make lint | docs | bench
+#   make lint | docs | bench | api-fuzz
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -18,7 +18,7 @@ PYTEST = status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: is the checkout complete?" >&2; fi; \
 	exit $$status
 
-.PHONY: help venv install testplugins run test test-postgres lint docs bench clean
+.PHONY: help venv install testplugins run test test-postgres lint docs bench api-fuzz clean
 
 help:
 	@sed -n '3,7s/^#//p' Makefile
@@ -55,6 +55,12 @@ test-postgres: install testplugins
 
 lint: install
 	$(BIN)/ruff check .
+
+# A bounded schemathesis run against /api/v1/openapi.json of a fresh demo server: fails on any 5xx answer.
+FUZZ_EXAMPLES ?= 5
+FUZZ_MAX_TIME ?= 600
+api-fuzz: install
+	FUZZ_MAX_TIME=$(FUZZ_MAX_TIME) .ci/api-fuzz $(FUZZ_EXAMPLES)
 
 docs: install
 	$(BIN)/sphinx-build -q -W --keep-going --no-color -b html docs docs/_build/html

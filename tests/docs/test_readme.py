@@ -50,7 +50,7 @@ def test_command_list_matches_the_cli() -> None:
     sentence = README[README.index("lists the operator commands:"):]
     sentence = sentence[: sentence.index(".\n")]
     listed = {}
-    for item in re.findall(r"`([a-z][a-z |]*)`", sentence):
+    for item in re.findall(r"`([a-z][a-z |-]*)`", sentence):
         name, _, subcommands = item.partition(" ")
         listed[name] = set(subcommands.split("|")) if subcommands else set()
     commands = _commands(build_parser())
