@@ -154,10 +154,16 @@ def create_order(request: Request) -> dict[str, Any]:
     finally:
         if savepoint is not None:
             savepoint.rollback()
-    return _complete(request, order, body)
+    _complete(request, order, body)
+    order_id = order.id
+    # Commit now: the placement's capacity locks are held until the transaction ends, and rendering the
+    # answer needs no lock. The answer is read back in a fresh transaction.
+    request.tm.commit()
+    request.tm.begin()
+    return respond(request, session.get(Order, order_id))
 
 
-def _complete(request: Request, order: Order, body: OrderCreate) -> dict[str, Any]:
+def _complete(request: Request, order: Order, body: OrderCreate) -> None:
     session: Session = request.dbsession
     _set_fields(order, body)
     _answers(session, order, body)
@@ -172,7 +178,7 @@ def _complete(request: Request, order: Order, body: OrderCreate) -> dict[str, An
     session.flush()
     if body.status == Order.STATUS_PAID:
         _pay(request, order, body)
-    return respond(request, order)
+    session.flush()
 
 
 def _simulated(request: Request, order: Order, body: OrderCreate) -> dict[str, Any]:
