@@ -80,6 +80,8 @@ def check_body(session: Session, event: Event, body: OrderCreate) -> None:
 
 def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
     rules = {r for f in body.fees if (r := f.tax_rule) is not None}
+    if not rules:
+        return
     known = set(session.scalars(select(TaxRule.id).where(TaxRule.event_id == event.id, TaxRule.id.in_(rules))))
     errors = [{"tax_rule": [_pk_error(f.tax_rule)]} if f.tax_rule is not None and f.tax_rule not in known else {}
               for f in body.fees]
@@ -90,15 +92,17 @@ def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
 def _check_positions(session: Session, event: Event, positions: list[PositionIn]) -> None:
     items = {i.id: i for i in session.scalars(select(Item).where(
         Item.event_id == event.id, Item.id.in_({p.item for p in positions})))}
+    variation_ids = {p.variation for p in positions if p.variation is not None}
     variations = {v.id: v for v in session.scalars(select(ItemVariation).where(
-        ItemVariation.id.in_({p.variation for p in positions if p.variation is not None})))}
+        ItemVariation.id.in_(variation_ids)))} if variation_ids else {}
+    subevent_ids = {p.subevent for p in positions if p.subevent is not None}
     subevents = set(session.scalars(select(SubEvent.id).where(
-        SubEvent.event_id == event.id, SubEvent.id.in_({p.subevent for p in positions if p.subevent is not None}))))
+        SubEvent.event_id == event.id, SubEvent.id.in_(subevent_ids)))) if subevent_ids else set()
     question_ids = {a.question for p in positions for a in p.answers}
     questions = {q.id: q for q in session.scalars(select(Question).where(
-        Question.event_id == event.id, Question.id.in_(question_ids)))}
+        Question.event_id == event.id, Question.id.in_(question_ids)))} if question_ids else {}
     options = dict(session.execute(select(QuestionOption.id, QuestionOption.question_id).where(
-        QuestionOption.question_id.in_(list(questions)))).all())
+        QuestionOption.question_id.in_(list(questions)))).all()) if questions else {}
     errors: dict[int, dict[str, list[str]]] = {}
     for index, position in enumerate(positions):
         found: dict[str, list[str]] = {}

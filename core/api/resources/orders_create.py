@@ -92,18 +92,27 @@ def _extra_fees(session: Session, order: Order, body: OrderCreate) -> list[Order
 
 
 def _set_fields(order: Order, body: OrderCreate) -> None:
-    order.custom_followup_at = body.custom_followup_at
-    order.checkin_attention = body.checkin_attention
-    order.checkin_text = body.checkin_text
-    order.api_meta = dict(body.api_meta)
-    order.valid_if_pending = order.valid_if_pending or body.valid_if_pending
+    """The body's extra order fields; only those that differ from a new order's defaults are set (no UPDATE)."""
+    if body.custom_followup_at is not None:
+        order.custom_followup_at = body.custom_followup_at
+    if body.checkin_attention:
+        order.checkin_attention = True
+    if body.checkin_text is not None:
+        order.checkin_text = body.checkin_text
+    if body.api_meta:
+        order.api_meta = dict(body.api_meta)
+    if body.valid_if_pending:
+        order.valid_if_pending = True
     if body.code is not None:
         order.code = body.code
 
 
 def _answers(session: Session, order: Order, body: OrderCreate) -> None:
+    if not any(p.answers for p in body.positions):
+        return
     wanted = {o for p in body.positions for a in p.answers for o in a.options}
-    options = {o.id: o for o in session.scalars(select(QuestionOption).where(QuestionOption.id.in_(wanted)))}
+    options = {o.id: o for o in session.scalars(select(QuestionOption).where(
+        QuestionOption.id.in_(wanted)))} if wanted else {}
     for position, data in zip(order.all_positions, body.positions, strict=True):
         for answer in data.answers:
             chosen = [options[o] for o in answer.options]
