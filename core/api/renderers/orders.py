@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from pyramid.request import Request
-from sqlalchemy import BigInteger, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from core.api.renderers.answers import among, answers_of
 from core.interfaces.api import IOrderApiData
 from core.models import (
     Event,
@@ -29,12 +29,9 @@ from core.models import (
     OrderPayment,
     OrderPosition,
     OrderRefund,
-    Question,
     QuestionAnswer,
-    QuestionOption,
     SalesChannel,
 )
-from core.models.answers import question_answer_options
 from core.pluginhost import providers_for
 from core.services.payments.lookup import payment_providers
 
@@ -64,15 +61,6 @@ def _date(value: dt.date | None) -> str | None:
 
 def _site(request: Request) -> str:
     return str(request.registry.settings.get("ticketry.site_url") or request.application_url).rstrip("/")
-
-
-def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
-    """``column IN ids``; on PostgreSQL one array parameter (``= ANY(...)``), which keeps the statement short and
-    cacheable whatever the number of ids, instead of one bound parameter per id."""
-    values = list(ids)
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
-    return column.in_(values)
 
 
 def _events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
@@ -109,39 +97,14 @@ def _plugin_data(events: Mapping[int, Event], rows: Sequence[Any], method: str,
 
 def _answers(request: Request, session: Session, positions: Sequence[OrderPosition],
              events: Mapping[int, Event], event_of_position: Mapping[int, int]) -> dict[int, list[dict[str, Any]]]:
-    ids = [p.id for p in positions]
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if not ids:
-        return out
-    rows = session.execute(
-        select(QuestionAnswer.id, QuestionAnswer.orderposition_id, QuestionAnswer.question_id,
-               QuestionAnswer.answer, QuestionAnswer.file, Question.identifier)
-        .join(Question, Question.id == QuestionAnswer.question_id)
-        .where(among(session, QuestionAnswer.orderposition_id, ids))
-        .order_by(QuestionAnswer.orderposition_id, Question.position, Question.id)
-    ).all()
-    options: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if rows:
-        link = question_answer_options.c
-        for answer_id, option_id, identifier in session.execute(
-            select(link.question_answer_id, QuestionOption.id, QuestionOption.identifier)
-            .join(QuestionOption, QuestionOption.id == link.question_option_id)
-            .where(among(session, link.question_answer_id, [r[0] for r in rows]))
-            .order_by(QuestionOption.position, QuestionOption.id)
-        ):
-            options[answer_id].append((option_id, identifier))
     site = _site(request)
-    for answer_id, position_id, question_id, text, file, identifier in rows:
-        if file:
-            event = events[event_of_position[position_id]]
-            text = (f"{site}/api/v1/organizers/{event.organizer.slug}/events/{event.slug}/orderpositions/"
-                    f"{position_id}/answer/{question_id}/")
-        chosen = options.get(answer_id, [])
-        out[position_id].append({
-            "question": question_id, "answer": text, "question_identifier": identifier,
-            "options": [o[0] for o in chosen], "option_identifiers": [o[1] for o in chosen],
-        })
-    return out
+
+    def file_url(position_id: int, question_id: int) -> str:
+        event = events[event_of_position[position_id]]
+        return (f"{site}/api/v1/organizers/{event.organizer.slug}/events/{event.slug}/orderpositions/"
+                f"{position_id}/answer/{question_id}/")
+
+    return answers_of(session, QuestionAnswer.orderposition_id, [p.id for p in positions], file_url=file_url)
 
 
 def render_positions(request: Request, positions: Sequence[OrderPosition], *,

@@ -9,7 +9,6 @@ Reading lives here; writing (PATCH, POST = add to an order, DELETE = cancel, ``r
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 from typing import Any
 
@@ -21,11 +20,12 @@ from sqlalchemy.orm import aliased
 
 from core.api.errors import NotFound
 from core.api.pagination import Ordering, paginate
+from core.api.renderers.order_models import PositionOut
 from core.api.renderers.orders import render_positions
 from core.api.resources import orderposition_actions as actions
 from core.api.resources.answers_input import answer_file
 from core.api.resources.filtering import csv_ints, csv_values, match
-from core.api.schemas import ApiInput, ApiModel, Money
+from core.api.schemas import ApiInput
 from core.models import InvoiceAddress, Order, OrderPosition, QuestionAnswer, Voucher
 
 READ = "event.orders:read"
@@ -57,45 +57,6 @@ class PositionFilters(ApiInput):
     voucher: int | None = None
     voucher__code: str | None = None
     include_canceled_positions: bool = False
-
-
-class PositionOut(ApiModel):
-    id: int
-    order: str
-    positionid: int
-    item: int
-    variation: int | None
-    price: Money
-    attendee_name: str | None
-    attendee_name_parts: dict[str, Any]
-    company: str | None
-    street: str | None
-    zipcode: str | None
-    city: str | None
-    country: str | None
-    state: str | None
-    discount: int | None
-    attendee_email: str | None
-    voucher: int | None
-    tax_rate: Money
-    tax_value: Money
-    secret: str
-    addon_to: int | None
-    subevent: int | None
-    checkins: list[dict[str, Any]]
-    print_logs: list[dict[str, Any]]
-    downloads: list[dict[str, Any]]
-    answers: list[dict[str, Any]]
-    tax_rule: int | None
-    pseudonymization_id: str
-    seat: dict[str, Any] | None
-    canceled: bool
-    tax_code: str | None
-    valid_from: dt.datetime | None
-    valid_until: dt.datetime | None
-    blocked: list[str] | None
-    voucher_budget_use: Money | None
-    plugin_data: dict[str, Any]
 
 
 def _search(term: str) -> Any:

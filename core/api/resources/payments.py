@@ -6,7 +6,6 @@ Every change goes through :mod:`core.services.payments`; refused operations answ
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -17,9 +16,10 @@ from sqlalchemy import select
 
 from core.api.errors import ApiError, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
+from core.api.renderers.order_models import OrderPaymentOut
 from core.api.renderers.orders import render_payment, render_refund
 from core.api.resources.filtering import DateTimeParam
-from core.api.schemas import ApiInput, ApiModel, Money
+from core.api.schemas import ApiInput, Money
 from core.models import Order, OrderPayment
 from core.services.orders.lifecycle import cancel_order
 from core.services.payments import (
@@ -38,17 +38,6 @@ WRITE = "event.orders:write"
 ORDER = "/organizers/{organizer}/events/{event}/orders/{code}/"
 LIST = ORDER + "payments/"
 DETAIL = LIST + r"{local_id:\d+}/"
-
-
-class PaymentOut(ApiModel):
-    local_id: int
-    state: str
-    amount: Money
-    created: dt.datetime
-    payment_date: dt.datetime | None
-    provider: str
-    payment_url: str | None
-    details: dict[str, Any]
 
 
 class PaymentIn(ApiInput):
@@ -170,15 +159,15 @@ def refund(request: Request) -> dict[str, Any]:
 
 def includeme(config: Configurator) -> None:
     tags = ("payments",)
-    config.add_api_view(list_payments, path=LIST, permission=READ, response=PaymentOut, paginated=True,
+    config.add_api_view(list_payments, path=LIST, permission=READ, response=OrderPaymentOut, paginated=True,
                         summary="List the payments of an order", tags=tags)
-    config.add_api_view(create, path=LIST, method="POST", permission=WRITE, body=PaymentIn, response=PaymentOut,
+    config.add_api_view(create, path=LIST, method="POST", permission=WRITE, body=PaymentIn, response=OrderPaymentOut,
                         status=201, summary="Record a payment of an order", tags=tags)
-    config.add_api_view(get_payment, path=DETAIL, permission=READ, response=PaymentOut,
+    config.add_api_view(get_payment, path=DETAIL, permission=READ, response=OrderPaymentOut,
                         summary="Get a payment", tags=tags)
     config.add_api_view(confirm, path=DETAIL + "confirm/", method="POST", permission=WRITE, body=ConfirmIn,
-                        response=PaymentOut, summary="Confirm a created or pending payment", tags=tags)
-    config.add_api_view(cancel, path=DETAIL + "cancel/", method="POST", permission=WRITE, response=PaymentOut,
+                        response=OrderPaymentOut, summary="Confirm a created or pending payment", tags=tags)
+    config.add_api_view(cancel, path=DETAIL + "cancel/", method="POST", permission=WRITE, response=OrderPaymentOut,
                         summary="Cancel a created or pending payment", tags=tags)
     config.add_api_view(refund, path=DETAIL + "refund/", method="POST", permission=WRITE, body=RefundActionIn,
                         summary="Refund a confirmed payment through its provider", tags=tags)

@@ -3,7 +3,6 @@ actions ``done/``, ``process/`` (an external refund: cancel the order or set it 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -14,10 +13,11 @@ from sqlalchemy import select
 
 from core.api.errors import ApiError, ValidationFailed
 from core.api.pagination import Ordering, get_object, paginate
+from core.api.renderers.order_models import OrderRefundOut
 from core.api.renderers.orders import render_refund
 from core.api.resources.filtering import DateTimeParam
 from core.api.resources.payments import order_of
-from core.api.schemas import ApiInput, ApiModel, Money
+from core.api.schemas import ApiInput, Money
 from core.models import Order, OrderPayment, OrderRefund
 from core.services.orders.lifecycle import cancel_order, mark_order_pending
 from core.services.payments import cancel_refund, payment_providers, pending_sum, refund_done
@@ -27,19 +27,6 @@ READ = "event.orders:read"
 WRITE = "event.orders:write"
 LIST = "/organizers/{organizer}/events/{event}/orders/{code}/refunds/"
 DETAIL = LIST + r"{local_id:\d+}/"
-
-
-class RefundOut(ApiModel):
-    local_id: int
-    state: str
-    source: str
-    amount: Money
-    payment: int | None
-    created: dt.datetime
-    execution_date: dt.datetime | None
-    comment: str | None
-    provider: str | None
-    details: dict[str, Any]
 
 
 class RefundIn(ApiInput):
@@ -147,15 +134,15 @@ def cancel(request: Request) -> dict[str, Any]:
 
 def includeme(config: Configurator) -> None:
     tags = ("refunds",)
-    config.add_api_view(list_refunds, path=LIST, permission=READ, response=RefundOut, paginated=True,
+    config.add_api_view(list_refunds, path=LIST, permission=READ, response=OrderRefundOut, paginated=True,
                         summary="List the refunds of an order", tags=tags)
-    config.add_api_view(create, path=LIST, method="POST", permission=WRITE, body=RefundIn, response=RefundOut,
+    config.add_api_view(create, path=LIST, method="POST", permission=WRITE, body=RefundIn, response=OrderRefundOut,
                         status=201, summary="Record a refund of an order", tags=tags)
-    config.add_api_view(get_refund, path=DETAIL, permission=READ, response=RefundOut, summary="Get a refund",
+    config.add_api_view(get_refund, path=DETAIL, permission=READ, response=OrderRefundOut, summary="Get a refund",
                         tags=tags)
-    config.add_api_view(done, path=DETAIL + "done/", method="POST", permission=WRITE, response=RefundOut,
+    config.add_api_view(done, path=DETAIL + "done/", method="POST", permission=WRITE, response=OrderRefundOut,
                         summary="Mark a refund as completed", tags=tags)
     config.add_api_view(process, path=DETAIL + "process/", method="POST", permission=WRITE, body=ProcessIn,
-                        response=RefundOut, summary="Act on an external refund", tags=tags)
-    config.add_api_view(cancel, path=DETAIL + "cancel/", method="POST", permission=WRITE, response=RefundOut,
+                        response=OrderRefundOut, summary="Act on an external refund", tags=tags)
+    config.add_api_view(cancel, path=DETAIL + "cancel/", method="POST", permission=WRITE, response=OrderRefundOut,
                         summary="Cancel a refund", tags=tags)
