@@ -30,6 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
+from sqlalchemy import text
 
 from bench.rush import (
     DEFAULT_URL,
@@ -207,6 +208,9 @@ def main() -> int:
         print(f"  409 retries     {result['retries']}   other answers {result['errors'] or 'none'}")
         print(f"  sold {sold} of {args.quota}: oversell {oversell}")
         seed_orders(registry, rush_event.organizer_id, rush_event.event_id, 1, args.seed_orders)
+        with registry.db_engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
         pages = time_order_list(bases[0], token, args.seed_orders + sold)
         print(f"order list (50 per page) at {args.seed_orders + sold:,} orders: "
               + ", ".join(f"{name} {value * 1000:.1f} ms" for name, value in pages.items()))
