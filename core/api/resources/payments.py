@@ -19,8 +19,9 @@ from core.api.pagination import Ordering, get_object, paginate
 from core.api.renderers.order_models import OrderPaymentOut
 from core.api.renderers.orders import render_payment, render_refund
 from core.api.resources.filtering import DateTimeParam
+from core.api.resources.orders import order_of
 from core.api.schemas import ApiInput, Money
-from core.models import Order, OrderPayment
+from core.models import OrderPayment, OrderRefund
 from core.services.orders.lifecycle import cancel_order
 from core.services.payments import (
     cancel_payment,
@@ -61,17 +62,15 @@ class RefundActionIn(ApiInput):
     comment: str | None = None
 
 
-def order_of(request: Request) -> Order:
-    """The order ``{code}`` of the request's event (404 ``No Order matches the given query.``)."""
-    return get_object(request, select(Order).where(
-        Order.event_id == request.context.event.id, Order.code == request.matchdict["code"]), name="Order")
+def by_local_id(request: Request, model: type[OrderPayment] | type[OrderRefund]) -> Any:
+    """The payment or refund ``{local_id}`` of the order ``{code}`` (404 ``No <model> matches the given query.``)."""
+    order = order_of(request)
+    return get_object(request, select(model).where(
+        model.order_id == order.id, model.local_id == int(request.matchdict["local_id"])), name=model.__name__)
 
 
 def _payment(request: Request) -> OrderPayment:
-    order = order_of(request)
-    return get_object(request, select(OrderPayment).where(
-        OrderPayment.order_id == order.id, OrderPayment.local_id == int(request.matchdict["local_id"])),
-        name="OrderPayment")
+    return by_local_id(request, OrderPayment)
 
 
 def render(request: Request, payment: OrderPayment) -> dict[str, Any]:

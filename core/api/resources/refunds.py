@@ -12,11 +12,12 @@ from pyramid.request import Request
 from sqlalchemy import select
 
 from core.api.errors import ApiError, ValidationFailed
-from core.api.pagination import Ordering, get_object, paginate
+from core.api.pagination import Ordering, paginate
 from core.api.renderers.order_models import OrderRefundOut
 from core.api.renderers.orders import render_refund
 from core.api.resources.filtering import DateTimeParam
-from core.api.resources.payments import order_of
+from core.api.resources.orders import order_of
+from core.api.resources.payments import by_local_id
 from core.api.schemas import ApiInput, Money
 from core.models import Order, OrderPayment, OrderRefund
 from core.services.orders.lifecycle import cancel_order, mark_order_pending
@@ -52,10 +53,7 @@ def _local_ids(request: Request, order: Order) -> dict[int, int]:
 
 
 def _refund(request: Request) -> OrderRefund:
-    order = order_of(request)
-    return get_object(request, select(OrderRefund).where(
-        OrderRefund.order_id == order.id, OrderRefund.local_id == int(request.matchdict["local_id"])),
-        name="OrderRefund")
+    return by_local_id(request, OrderRefund)
 
 
 def render(request: Request, refund: OrderRefund) -> dict[str, Any]:
