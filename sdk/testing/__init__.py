@@ -16,6 +16,7 @@ from sdk.testing.fixtures_db import (
     db_session,
     event,
     organizer,
+    other_organizer,
     registry,
     ticketry_settings,
     tm,
@@ -38,7 +39,8 @@ __all__ = [
     "_ticketry_enabled_plugins", "api_client", "api_headers", "app", "catalogue", "cheap_password_hashing", "config",
     "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event", "event_settings",
     "frozen_time", "huey_immediate", "item", "item_price", "login", "mailoutbox", "make_api_token", "make_fake_plugin",
-    "make_order", "order_factory", "organizer", "organizer_settings", "platform_settings", "plugin_config", "registry",
+    "make_order", "order_factory", "organizer", "organizer_settings", "other_organizer", "platform_settings",
+    "plugin_config", "registry",
     "scoped", "signal_log", "team", "ticketry_settings", "tm", "token", "user", "web",
     "webhook_sender",
 ]

@@ -138,6 +138,22 @@ def event(db_session: Session, organizer: Any) -> Any:
 
 
 @pytest.fixture
+def other_organizer(db_session: Session) -> Any:
+    """A second organizer ``other`` with an event ``other``, for isolation tests (no test team can reach it)."""
+    from core.i18n import I18nString
+    from core.models import Event, Organizer
+
+    org = Organizer(slug="other", name="Other Organizer")
+    db_session.add(org)
+    db_session.flush()
+    with scopes_disabled():
+        db_session.add(Event(organizer_id=org.id, slug="other", name=I18nString({"en": "Other"}),
+                             date_from=datetime(2030, 1, 1, tzinfo=UTC)))
+        db_session.flush()
+    return org
+
+
+@pytest.fixture
 def user(db_session: Session) -> Any:
     from core.models import User
 

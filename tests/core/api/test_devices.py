@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.db import scope
 from core.i18n import I18nString
-from core.models import Device, Event, LogEntry, Organizer
+from core.models import Device, Event, LogEntry
 
 DEVICES = "/organizers/demo/devices/"
 SOFTWARE = {"hardware_brand": "Zebra", "hardware_model": "TC25", "os_name": "Android", "os_version": "8.1.0",
@@ -31,18 +31,6 @@ def second_event(db_session, organizer, event):
         db_session.add(fest)
         db_session.flush()
     return fest
-
-
-@pytest.fixture
-def other_organizer(db_session):
-    org = Organizer(slug="other", name="Other Organizer")
-    db_session.add(org)
-    db_session.flush()
-    with scope(org.id):
-        db_session.add(Event(organizer_id=org.id, slug="other", name=I18nString({"en": "Other"}),
-                             date_from=datetime(2030, 1, 1, tzinfo=UTC)))
-        db_session.flush()
-    return org
 
 
 @pytest.fixture

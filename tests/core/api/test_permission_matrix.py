@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pytest
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from core.api.endpoints import ANY_PRINCIPAL, Endpoint
@@ -63,16 +62,6 @@ def _scoped(registry: Any, levels: tuple[str, ...] = ("organizer", "event")) -> 
 def _is_read(permission: Any) -> bool:
     names = permission if isinstance(permission, tuple | list) else (permission,)
     return any(name == MEMBER or str(name).endswith(":read") for name in names)
-
-
-@pytest.fixture
-def other_organizer(db_session: Any) -> Any:
-    from core.models import Organizer
-
-    other = Organizer(slug="other", name="Other Organizer")
-    db_session.add(other)
-    db_session.flush()
-    return other
 
 
 def test_registry_has_endpoints(registry: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -87,19 +86,6 @@ def secured_app(secured_config: Configurator, registry: Any, connection: Connect
         yield webtest.TestApp(secured_config.make_wsgi_app(), extra_environ={"HTTP_HOST": "localhost"})
     finally:
         own.dbsession_factory = original
-
-
-@pytest.fixture
-def other_organizer(db_session: Session) -> Organizer:
-    """A second organizer with an event ``other`` that no test team can reach."""
-    org = Organizer(slug="other", name="Other Organizer")
-    db_session.add(org)
-    db_session.flush()
-    with scope(org.id):
-        db_session.add(Event(organizer_id=org.id, slug="other", name=I18nString({"en": "Other"}),
-                             date_from=datetime(2030, 1, 1, tzinfo=UTC)))
-        db_session.flush()
-    return org
 
 
 @pytest.fixture
