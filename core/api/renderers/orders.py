@@ -313,3 +313,25 @@ _ORDER_KEYS = (
 def render_order(request: Request, order: Order, **options: Any) -> dict[str, Any]:
     """The JSON of one order (see :func:`render_orders`)."""
     return render_orders(request, [order], **options)[0]
+
+
+def render_new_order(request: Request, order: Order, channel: str | None) -> dict[str, Any]:
+    """The JSON of an order placed in this request, from its objects in memory (no re-read).
+
+    ``order`` must hold its positions, fees, payments and invoice address as placement built them (a new order
+    has no refunds); only the answers are loaded. Same output as :func:`render_order` with default switches.
+    """
+    session: Session = request.dbsession
+    event = _events(session, [order.event_id])[order.event_id]
+    positions = sorted((p for p in order.all_positions if not p.canceled), key=lambda p: p.positionid)
+    payments = sorted(order.payments, key=lambda p: p.local_id)
+    providers = payment_providers(event)
+    return order_json(
+        request, order, event, channel=channel,
+        positions=render_positions(request, positions, orders={order.id: order}),
+        fees=[render_fee(f) for f in sorted(order.all_fees, key=lambda f: f.id) if not f.canceled],
+        payments=payments, address=order.invoice_address,
+        plugin_data=_plugin_data({event.id: event}, [order], "order_data", lambda o: o.event_id).get(order.id, {}),
+        rendered_payments=[render_payment(request, p, order, event, providers) for p in payments],
+        rendered_refunds=[],
+    )
