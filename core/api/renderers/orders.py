@@ -108,18 +108,21 @@ def _answers(request: Request, session: Session, positions: Sequence[OrderPositi
 
 
 def render_positions(request: Request, positions: Sequence[OrderPosition], *,
-                     orders: Mapping[int, Order] | None = None) -> list[dict[str, Any]]:
+                     orders: Mapping[int, Order] | None = None,
+                     events: Mapping[int, Event] | None = None) -> list[dict[str, Any]]:
     """pretix's order position JSON of ``positions`` (answers and plugin data loaded for all at once).
 
-    ``orders`` maps order ids to already loaded orders (the order code is part of each position);
-    missing ones are loaded in one query.
+    ``orders`` maps order ids to already loaded orders (the order code is part of each position), ``events``
+    event ids to loaded events; missing ones are loaded in one query each.
     """
     session: Session = request.dbsession
     orders = dict(orders or {})
     missing = {p.order_id for p in positions} - set(orders)
     if missing:
         orders.update({o.id: o for o in session.scalars(select(Order).where(among(session, Order.id, missing)))})
-    events = _events(session, {o.event_id for o in orders.values()})
+    wanted = {o.event_id for o in orders.values()}
+    if events is None or not wanted <= set(events):
+        events = _events(session, wanted)
     event_of = {p.id: orders[p.order_id].event_id for p in positions}
     answers = _answers(request, session, positions, events, event_of)
     plugin = _plugin_data(events, positions, "position_data", lambda p: event_of[p.id])
@@ -315,20 +318,18 @@ def render_order(request: Request, order: Order, **options: Any) -> dict[str, An
     return render_orders(request, [order], **options)[0]
 
 
-def render_new_order(request: Request, order: Order, channel: str | None) -> dict[str, Any]:
+def render_new_order(request: Request, order: Order, event: Event, channel: str | None) -> dict[str, Any]:
     """The JSON of an order placed in this request, from its objects in memory (no re-read).
 
     ``order`` must hold its positions, fees, payments and invoice address as placement built them (a new order
     has no refunds); only the answers are loaded. Same output as :func:`render_order` with default switches.
     """
-    session: Session = request.dbsession
-    event = _events(session, [order.event_id])[order.event_id]
     positions = sorted((p for p in order.all_positions if not p.canceled), key=lambda p: p.positionid)
     payments = sorted(order.payments, key=lambda p: p.local_id)
     providers = payment_providers(event)
     return order_json(
         request, order, event, channel=channel,
-        positions=render_positions(request, positions, orders={order.id: order}),
+        positions=render_positions(request, positions, orders={order.id: order}, events={event.id: event}),
         fees=[render_fee(f) for f in sorted(order.all_fees, key=lambda f: f.id) if not f.canceled],
         payments=payments, address=order.invoice_address,
         plugin_data=_plugin_data({event.id: event}, [order], "order_data", lambda o: o.event_id).get(order.id, {}),

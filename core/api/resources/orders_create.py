@@ -16,11 +16,11 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from core.api.renderers.order_models import OrderOut
-from core.api.renderers.orders import order_json, position_json, render_fee
+from core.api.renderers.orders import order_json, position_json, render_fee, render_new_order
 from core.api.resources.order_create_checks import check_body, map_placement_error, parent_indexes
 from core.api.resources.order_create_schema import OrderCreate, PositionIn
 from core.api.resources.order_patch import InvoiceAddressIn
@@ -165,11 +165,34 @@ def create_order(request: Request) -> dict[str, Any]:
             savepoint.rollback()
     _complete(request, order, body)
     order_id = order.id
+    kept = _detach_loaded(session, order, event)
     # Commit now: the placement's capacity locks are held until the transaction ends, and rendering the
-    # answer needs no lock. The answer is read back in a fresh transaction.
+    # answer needs no lock.
     request.tm.commit()
     request.tm.begin()
-    return respond(request, session.get(Order, order_id))
+    if not kept:
+        return respond(request, session.get(Order, order_id))
+    session.add_all(kept)
+    return render_new_order(request, order, event, body.sales_channel)
+
+
+_RENDERED = {"all_positions", "all_fees", "payments", "invoice_address"}
+
+
+def _detach_loaded(session: Session, order: Order, event: Event) -> list[Any]:
+    """Detach the new order's objects and the event so that the commit does not expire them; added back after
+    the commit, they render the answer without reading anything back. Nothing is detached (empty list) when a
+    part is not loaded, e.g. after a payment was confirmed: the order is then read back."""
+    if inspect(order).unloaded & _RENDERED:
+        return []
+    objects = [order, *order.all_positions, *order.all_fees, *order.payments, event, event.organizer]
+    if order.invoice_address is not None:
+        objects.append(order.invoice_address)
+    if any(inspect(obj).expired_attributes for obj in objects):
+        return []
+    for obj in objects:
+        session.expunge(obj)
+    return objects
 
 
 def _complete(request: Request, order: Order, body: OrderCreate) -> None:

@@ -79,17 +79,15 @@ def insert_order(session: Session, order: Order, lines: Sequence[Line], fees: li
     docstring. Returns ``(positions, payment or None)``."""
     session.add(order)
     if invoice_address is not None:
-        invoice_address.order = order
         invoice_address.organizer_id = order.organizer_id
-        session.add(invoice_address)
+    order.invoice_address = invoice_address
     created = _positions(order, lines, moment)
     session.add_all(created)
     for fee in fees:
-        fee.order, fee.organizer_id = order, order.organizer_id
-    session.add_all(fees)
+        fee.organizer_id = order.organizer_id
+    order.all_fees = list(fees)
     payment = _payment(order, provider, fees)
-    if payment is not None:
-        session.add(payment)
+    order.payments = [payment] if payment is not None else []
     session.flush()
     assign_ticket_secrets(session, order.event, created)
     create_transactions(session, order, now=order.datetime, is_new=True, contents=(created, fees))

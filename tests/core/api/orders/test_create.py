@@ -145,3 +145,20 @@ def test_idempotency_key_places_once(api_client, catalogue, db_session):
     first = api_client.post(BASE, body(catalogue), headers=headers, status=201).json
     again = api_client.post(BASE, body(catalogue), headers=headers, status=201).json
     assert again["code"] == first["code"] and orders(db_session) == 1
+
+
+def test_the_created_answer_is_the_order_as_stored(api_client, catalogue):
+    address = {"company": "Acme", "name_parts": {"full_name": "Ann"}, "country": "DE", "street": "Main St 1"}
+    variants = [
+        body(catalogue, invoice_address=address),
+        body(catalogue, positions=[{"item": catalogue.ticket.id, "positionid": 1},
+                                   {"item": catalogue.shirt.id, "variation": catalogue.shirt_s.id, "positionid": 2,
+                                    "addon_to": 1, "price": "0.00"}],
+             fees=[{"fee_type": "service", "value": "2.00", "tax_rule": catalogue.tax.id}], comment="note",
+             api_meta={"source": "test"}, checkin_attention=True),
+        body(catalogue, positions=[{"item": catalogue.ticket.id, "price": "0.00"}], payment_provider=None),
+        body(catalogue, positions=[{"item": catalogue.ticket.id, "price": "0.00"}]),
+    ]
+    for data in variants:
+        created = api_client.post(BASE, data, status=201).json
+        assert api_client.get(f"{BASE}{created['code']}/").json == created
