@@ -28,20 +28,28 @@ class Ordering:
     default: Sequence[str] = ()
     pk: Any = None
 
-    def apply(self, request: Request, stmt: Select) -> Select:
+    def columns(self, request: Request) -> list[tuple[Any, bool]]:
+        """The requested ``(column, descending)`` pairs, the primary key last (400 for an unknown field)."""
         raw = request.GET.get("ordering", "")
         names = [n.strip() for n in raw.split(",") if n.strip()] or list(self.default)
-        clauses = []
+        out = []
         for name in names:
             column = self.fields.get(name.lstrip("-"))
             if column is None:
                 raise ValidationFailed({"ordering": [
                     f"Select a valid choice. {name} is not one of the available choices: "
                     f"{', '.join(sorted(self.fields))}."]})
-            clauses.append(column.desc() if name.startswith("-") else column.asc())
+            out.append((column, name.startswith("-")))
         if self.pk is not None:
-            clauses.append(self.pk.asc())
-        return stmt.order_by(*clauses)
+            out.append((self.pk, False))
+        return out
+
+    def apply(self, request: Request, stmt: Select) -> Select:
+        return stmt.order_by(*_clauses(self.columns(request)))
+
+
+def _clauses(columns: Sequence[tuple[Any, bool]], *, reverse: bool = False) -> list[Any]:
+    return [column.desc() if descending != reverse else column.asc() for column, descending in columns]
 
 
 def _positive(request: Request, name: str, default: int) -> int:
@@ -95,6 +103,38 @@ def paginate(
         "next": page_url(request, page + 1) if page * page_size < count else None,
         "previous": page_url(request, page - 1) if page > 1 else None,
         "results": render_rows(rows),
+    }
+
+
+def paginate_keys(
+    request: Request, keys: Select, render_page: Callable[[Select, list[Any]], list[Any]], *, ordering: Ordering,
+) -> dict[str, Any]:
+    """:func:`paginate` for big tables: ``keys`` selects the primary key (``ordering.pk``) of the filtered rows.
+
+    The page is found on the keys alone, which an index on the filter and ordering columns answers without
+    reading the table (deep ``OFFSET`` pages skip index entries, not rows), and a page past the middle is read
+    from the end in reverse order (the ordering ends with the primary key, so it is total and its reverse is
+    exact). ``render_page(page_keys, order_by)`` gets a select of the page's keys and the ORDER BY clauses of
+    the requested ordering, and returns the page's rows rendered in that order.
+    """
+    if ordering.pk is None:
+        raise ValueError("paginate_keys needs an ordering that ends with the primary key")
+    page_size = min(_positive(request, "page_size", PAGE_SIZE), PAGE_SIZE)
+    page = _positive(request, "page", 1)
+    columns = ordering.columns(request)
+    count = request.dbsession.scalar(select(func.count()).select_from(keys.order_by(None).subquery()))
+    offset = (page - 1) * page_size
+    if page > 1 and offset >= count:
+        raise NotFound("Invalid page.")
+    limit = min(page_size, count - offset) if count else page_size
+    backwards = count > 0 and offset > count - offset - limit
+    window = keys.order_by(*_clauses(columns, reverse=backwards)).limit(limit)
+    window = window.offset(count - offset - limit if backwards else offset)
+    return {
+        "count": count,
+        "next": page_url(request, page + 1) if page * page_size < count else None,
+        "previous": page_url(request, page - 1) if page > 1 else None,
+        "results": render_page(window, _clauses(columns)),
     }
 
 

@@ -43,6 +43,9 @@ class Order(TenantMixin, Base):
         Index("ix_orders_event_status", "event_id", "status"),
         # The tenant filter adds organizer_id to every query: counting an event's orders stays index-only.
         Index("ix_orders_event_organizer", "event_id", "organizer_id"),
+        # The order list finds a page's ids in the index alone, tenant filter included (deep OFFSET pages skip
+        # index entries, not table rows).
+        Index("ix_orders_event_organizer_datetime", "event_id", "organizer_id", "datetime", "id"),
     )
 
     STATUS_PENDING = "n"

@@ -13,12 +13,12 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import defer
 
 from core.api.errors import PermissionDenied
-from core.api.pagination import Ordering, get_object, paginate
+from core.api.pagination import Ordering, get_object, paginate_keys
+from core.api.renderers.order_list import render_order_page
 from core.api.renderers.order_models import OrderOut
-from core.api.renderers.orders import render_order, render_orders, timestamp
+from core.api.renderers.orders import render_order, timestamp
 from core.api.resources.order_filters import OrderFilters, OrganizerOrderFilters
 from core.api.resources.order_patch import OrderPatch, apply_patch
 from core.models import Event, InvoiceAddress, Order, OrderPayment, OrderPosition, SalesChannel, SubEvent
@@ -44,7 +44,7 @@ def _position_exists(*conditions: Any) -> Any:
 
 
 def filtered(stmt: Select, filters: OrderFilters) -> Select:
-    """``stmt`` (a select of Order) narrowed by pretix's order filters."""
+    """``stmt`` (a select of Order or of its columns) narrowed by pretix's order filters."""
     f = filters
     if f.code is not None:
         stmt = stmt.where(func.upper(Order.code) == f.code.upper())
@@ -109,11 +109,13 @@ def render_options(request: Request) -> dict[str, Any]:
             "include": request.GET.getall("include")}
 
 
-def _page(request: Request, stmt: Select) -> dict[str, Any]:
+def _page(request: Request, keys: Select) -> dict[str, Any]:
+    """One page of the orders whose ids ``keys`` selects, narrowed by the query's filters."""
     request.api_headers["X-Page-Generated"] = timestamp(dt.datetime.now(dt.UTC))
     options = render_options(request)
-    stmt = filtered(stmt, request.api_query).options(defer(Order.meta_info))
-    return paginate(request, stmt, lambda rows: render_orders(request, rows, **options), ordering=ORDERING)
+    return paginate_keys(request, filtered(keys, request.api_query),
+                         lambda window, order_by: render_order_page(request, window, order_by, **options),
+                         ordering=ORDERING)
 
 
 def order_of(request: Request) -> Order:
@@ -131,7 +133,7 @@ def respond(request: Request, order: Order) -> dict[str, Any]:
 
 
 def list_orders(request: Request) -> dict[str, Any]:
-    return _page(request, select(Order).where(Order.event_id == request.context.event.id))
+    return _page(request, select(Order.id).where(Order.event_id == request.context.event.id))
 
 
 def get_order(request: Request) -> dict[str, Any]:
@@ -164,7 +166,7 @@ def readable_event_ids(request: Request) -> list[int] | None:
 
 
 def list_organizer_orders(request: Request) -> dict[str, Any]:
-    stmt = select(Order).where(Order.organizer_id == request.context.organizer.id)
+    stmt = select(Order.id).where(Order.organizer_id == request.context.organizer.id)
     allowed = readable_event_ids(request)
     if allowed is not None:
         stmt = stmt.where(Order.event_id.in_(allowed))
