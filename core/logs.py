@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from pyramid.config import Configurator
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, object_session
 from zope.interface import implementer
 
@@ -164,23 +164,23 @@ def log_action(
     )
     session.add(entry)
     session.flush()
-    _remember_for_listeners(session, entry.id, registry)
+    _remember_for_listeners(session, entry, registry)
     return entry
 
 
 @dataclass
 class _Batch:
-    """Entries written in one transaction, per session, waiting for the commit."""
+    """Entries written in one transaction, waiting for the commit."""
 
     registry: Any
-    sessions: dict[int, tuple[Session, list[int]]] = field(default_factory=dict)
+    entries: list[LogEntry] = field(default_factory=list)
     committed: list[int] = field(default_factory=list)
 
 
 _BATCH_KEY = object()
 
 
-def _remember_for_listeners(session: Session, entry_id: int, registry: Any) -> None:
+def _remember_for_listeners(session: Session, entry: LogEntry, registry: Any) -> None:
     manager = session.info.get("tm")
     if manager is None:
         raise RuntimeError(
@@ -194,14 +194,12 @@ def _remember_for_listeners(session: Session, entry_id: int, registry: Any) -> N
         txn.set_data(_BATCH_KEY, batch)
         txn.addBeforeCommitHook(_keep_surviving, (batch,))
         txn.addAfterCommitHook(_notify_listeners, (batch,))
-    batch.sessions.setdefault(id(session), (session, []))[1].append(entry_id)
+    batch.entries.append(entry)
 
 
 def _keep_surviving(batch: _Batch) -> None:
-    """Before commit: drop ids whose rows a rolled-back savepoint removed."""
-    for session, ids in batch.sessions.values():
-        alive = set(session.scalars(select(LogEntry.id).where(LogEntry.id.in_(ids))))
-        batch.committed.extend(i for i in ids if i in alive)
+    """Before commit: keep the entries still persistent (a rolled-back savepoint expunges the rows it removed)."""
+    batch.committed.extend(entry.id for entry in batch.entries if inspect(entry).persistent)
 
 
 def _notify_listeners(status: bool, batch: _Batch) -> None:
