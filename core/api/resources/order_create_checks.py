@@ -4,6 +4,7 @@ translation of the placement's domain errors into pretix's field errors (``posit
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -61,21 +62,32 @@ def parent_indexes(positions: list[PositionIn]) -> list[int | None]:
     return parents
 
 
-def check_body(session: Session, event: Event, body: OrderCreate) -> None:
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check_body` loaded: the sales channel and the named items and variations by id (placement
+    takes the objects, so nothing is loaded twice)."""
+
+    channel: SalesChannel
+    items: dict[int, Item]
+    variations: dict[int, ItemVariation]
+
+
+def check_body(session: Session, event: Event, body: OrderCreate) -> Checked:
     """Raise pretix's field errors for what the body names that does not exist or does not fit."""
     if not body.positions:
         raise ValidationFailed({"positions": ["An order cannot be empty."]})
     if body.payment_provider is not None and payment_provider(event, body.payment_provider) is None:
         raise ValidationFailed({"payment_provider": ["The given payment provider is not known."]})
-    channel = session.scalar(select(SalesChannel.id).where(SalesChannel.organizer_id == event.organizer_id,
-                                                           SalesChannel.identifier == body.sales_channel))
+    channel = session.scalar(select(SalesChannel).where(SalesChannel.organizer_id == event.organizer_id,
+                                                        SalesChannel.identifier == body.sales_channel))
     if channel is None:
         raise ValidationFailed({"sales_channel": [f"Object with identifier={body.sales_channel} does not exist."]})
     if body.code is not None and session.scalar(select(Order.id).where(
             Order.organizer_id == event.organizer_id, Order.code == body.code)) is not None:
         raise ValidationFailed({"code": ["This order code is already in use."]})
     _check_fees(session, event, body)
-    _check_positions(session, event, body.positions)
+    items, variations = _check_positions(session, event, body.positions)
+    return Checked(channel, items, variations)
 
 
 def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
@@ -89,7 +101,8 @@ def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
         raise ValidationFailed({"fees": errors})
 
 
-def _check_positions(session: Session, event: Event, positions: list[PositionIn]) -> None:
+def _check_positions(session: Session, event: Event,
+                     positions: list[PositionIn]) -> tuple[dict[int, Item], dict[int, ItemVariation]]:
     items = {i.id: i for i in session.scalars(select(Item).where(
         Item.event_id == event.id, Item.id.in_({p.item for p in positions})))}
     variation_ids = {p.variation for p in positions if p.variation is not None}
@@ -124,6 +137,7 @@ def _check_positions(session: Session, event: Event, positions: list[PositionIn]
             errors[index] = found
     if errors:
         raise _positions_error(len(positions), errors)
+    return items, variations
 
 
 def _answer_error(answer: Any, questions: dict[int, Question], options: dict[int, int]) -> dict[str, list[str]]:

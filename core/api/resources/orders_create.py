@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.api.renderers.order_models import OrderOut
 from core.api.renderers.orders import order_json, position_json, render_fee, render_new_order
-from core.api.resources.order_create_checks import check_body, map_placement_error, parent_indexes
+from core.api.resources.order_create_checks import Checked, check_body, map_placement_error, parent_indexes
 from core.api.resources.order_create_schema import OrderCreate, PositionIn
 from core.api.resources.order_patch import InvoiceAddressIn
 from core.api.resources.orders import LIST, WRITE, respond
@@ -56,10 +56,11 @@ def _name_parts(position: PositionIn, scheme: str) -> dict[str, Any] | None:
     return None
 
 
-def _requests(body: OrderCreate, scheme: str) -> list[PositionRequest]:
+def _requests(body: OrderCreate, scheme: str, checked: Checked) -> list[PositionRequest]:
     parents = parent_indexes(body.positions)
     return [PositionRequest(
-        item=p.item, variation=p.variation, subevent=p.subevent, voucher=p.voucher, price=p.price,
+        item=checked.items[p.item], variation=checked.variations.get(p.variation) if p.variation else None,
+        subevent=p.subevent, voucher=p.voucher, price=p.price,
         addon_to=parent, attendee_name_parts=_name_parts(p, scheme), attendee_email=p.attendee_email,
         company=p.company, street=p.street, zipcode=p.zipcode, city=p.city,
         country=p.country.upper() if p.country else None, state=p.state, valid_from=p.valid_from,
@@ -140,9 +141,9 @@ def create_order(request: Request) -> dict[str, Any]:
     body: OrderCreate = request.api_body
     session: Session = request.dbsession
     event: Event = request.context.event
-    check_body(session, event, body)
+    checked = check_body(session, event, body)
     scheme = settings_for(session, event)["name_scheme"]
-    requests = _requests(body, scheme)
+    requests = _requests(body, scheme, checked)
     savepoint = session.begin_nested() if body.simulate else None
     try:
         if body.consume_carts:
@@ -151,7 +152,7 @@ def create_order(request: Request) -> dict[str, Any]:
         try:
             order = place_order(
                 session, event, positions=requests, email=body.email, phone=body.phone, locale=body.locale,
-                sales_channel=body.sales_channel, payment_provider=body.payment_provider,
+                sales_channel=checked.channel, payment_provider=body.payment_provider,
                 invoice_address=_address(body.invoice_address), comment=body.comment, testmode=body.testmode,
                 simulate=body.simulate, force=body.force, send_email=bool(body.send_email),
                 require_approval=body.require_approval or None, actor=request.identity,
