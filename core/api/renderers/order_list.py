@@ -102,8 +102,9 @@ def _page_rows(session: Session, keys: Select, order_by: Sequence[Any], skip: se
     return list(session.execute(stmt.where(Order.id.in_(keys.scalar_subquery())).order_by(*order_by)))
 
 
-def _prefixed(row: Any, prefix: str, names: Sequence[str]) -> SimpleNamespace:
-    return SimpleNamespace(**{name: getattr(row, f"{prefix}{name}") for name in names})
+def _part(row: Any, start: int, names: Sequence[str]) -> SimpleNamespace:
+    """The columns ``names`` of ``row`` from index ``start`` on, as attributes (a position or an address)."""
+    return SimpleNamespace(**dict(zip(names, row[start:start + len(names)], strict=True)))
 
 
 def _by_order(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -175,12 +176,18 @@ def render_order_page(request: Request, keys: Select, order_by: Sequence[Any], *
     rows = _page_rows(session, keys, order_by, skip, include_canceled_positions)
     if not rows:
         return []
+    fields = rows[0]._fields
+    address_at = fields.index("address_id") if "address_id" in fields else 0
     orders: dict[int, Any] = {}
     positions: list[tuple[SimpleNamespace, bool]] = []
-    for row in rows:
-        orders.setdefault(row.id, row)
-        if "positions" not in skip and row.position_id is not None:
-            positions.append((_prefixed(row, "position_", _POSITION_COLUMNS), row.position_has_answers))
+    if "positions" in skip:
+        orders = {row.id: row for row in rows}
+    else:
+        start = fields.index("position_id")
+        for row in rows:
+            orders.setdefault(row.id, row)
+            if row.position_id is not None:
+                positions.append((_part(row, start, _POSITION_COLUMNS), row.position_has_answers))
     events = _events(session, {row.event_id for row in orders.values()})
     rendered_positions = _render_positions(request, orders, positions, events) if positions else {}
     rows = list(orders.values())
@@ -212,7 +219,7 @@ def render_order_page(request: Request, keys: Select, order_by: Sequence[Any], *
             request, order, event, channel=order.channel, positions=rendered_positions.get(order.id, []),
             fees=[render_fee(f) for f in fee_rows.get(order.id, [])], payments=own_payments,
             address=None if "invoice_address" in skip or order.address_id is None
-            else _prefixed(order, "address_", _ADDRESS_COLUMNS), plugin_data=plugin.get(order.id, {}),
+            else _part(order, address_at, _ADDRESS_COLUMNS), plugin_data=plugin.get(order.id, {}),
             rendered_payments=[render_payment(request, p, order, event, own_providers) for p in own_payments],
             rendered_refunds=[render_refund(request, r, local_ids, own_providers) for r in refunds.get(order.id, [])],
         )
