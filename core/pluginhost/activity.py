@@ -15,6 +15,8 @@ scope and cached in ``session.info`` until the session's transaction ends or act
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -109,6 +111,17 @@ def is_active(session: Session | None, plugin: str, scope: Any, registry: Any = 
 def invalidate(session: Session) -> None:
     """Forget the cached activity of every scope in ``session`` (activation changed)."""
     session.info.pop(_CACHE, None)
+
+
+@contextmanager
+def kept_over_commit(session: Session) -> Iterator[None]:
+    """Keep the activity cached in ``session`` over a commit inside the block (the cache is otherwise dropped at
+    every transaction end): for a request that commits before it renders its answer and still needs the
+    providers of the same scopes."""
+    cache = session.info.get(_CACHE)
+    yield
+    if cache is not None:
+        session.info.setdefault(_CACHE, {}).update(cache)
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

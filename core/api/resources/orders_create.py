@@ -37,6 +37,7 @@ from core.models import (
     TaxRule,
 )
 from core.models.position_base import cached_name
+from core.pluginhost.activity import kept_over_commit
 from core.services.errors import CommerceError
 from core.services.orders import PositionRequest, place_order
 from core.services.payments import confirm_payment
@@ -169,7 +170,8 @@ def create_order(request: Request) -> dict[str, Any]:
     kept = _detach_loaded(session, order, event)
     # Commit now: the placement's capacity locks are held until the transaction ends, and rendering the
     # answer needs no lock.
-    request.tm.commit()
+    with kept_over_commit(session):
+        request.tm.commit()
     request.tm.begin()
     if not kept:
         return respond(request, session.get(Order, order_id))

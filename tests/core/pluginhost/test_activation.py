@@ -141,3 +141,20 @@ def test_activity_cache_is_dropped_on_rollback(db_session, event, tm):
     tm.abort()
     tm.begin()
     assert not is_active(db_session, "testplugin", event)
+
+
+def test_activity_cache_can_be_kept_over_a_commit(db_session, event):
+    from sqlalchemy import event as sa_event
+
+    from core.pluginhost.activity import invalidate, kept_over_commit
+
+    active_plugins(db_session, event)
+    statements = []
+    sa_event.listen(db_session.get_bind(), "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with kept_over_commit(db_session):
+        invalidate(db_session)  # what the end of a real transaction does
+    assert active_plugins(db_session, event) == {"testplatform"}
+    assert not statements
+    invalidate(db_session)
+    active_plugins(db_session, event)
+    assert statements
