@@ -1,11 +1,12 @@
-"""The order list page: pretix's order JSON of up to 50 orders with a constant, small number of statements.
+"""Orders read back from the database (list pages, the detail, action answers) with a constant, small number of
+statements, however many orders a page holds.
 
 One statement reads the page's orders with their sales channel, invoice address and positions as plain columns
 (no ORM objects are built for them) and tells which orders have fees, payments or refunds and which positions
 have answers; those are then queried only when the page has any. ORM objects are loaded only where the contract
 promises them: payment providers get :class:`OrderPayment` / :class:`OrderRefund`, :class:`IOrderApiData`
 providers get :class:`Order` / :class:`OrderPosition` (and only where such a provider is active). The JSON is
-built by the same functions as :func:`core.api.renderers.orders.render_orders`, so both answer the same bytes.
+built by :func:`~core.api.renderers.orders.order_json` and its siblings, like an order placed in this request.
 """
 
 from __future__ import annotations
@@ -166,9 +167,10 @@ def _loaded(rows: Sequence[Any], flag: str, load: Callable[[list[int]], dict[int
 def render_order_page(request: Request, keys: Select, order_by: Sequence[Any], *,
                       include_canceled_positions: bool = False, include_canceled_fees: bool = False,
                       exclude: Iterable[str] = (), include: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """pretix's JSON of the orders whose ids ``keys`` selects, in ``order_by`` order (the order list's page).
+    """pretix's JSON of the orders whose ids ``keys`` selects, in ``order_by`` order.
 
-    The switches are those of :func:`core.api.renderers.orders.render_orders`; parts left out are not loaded.
+    The switches are pretix's query parameters: canceled positions and fees are left out unless asked for;
+    ``exclude`` drops top-level keys, ``include`` keeps only the named ones. Parts left out are not loaded.
     """
     session: Session = request.dbsession
     keep = set(include)

@@ -1,9 +1,9 @@
 """pretix's JSON of orders, order positions, fees, payments and refunds, rendered a page at a time.
 
-Every ``render_*`` function takes the rows of one page (already loaded) and loads what they need
-(positions, answers, fees, payments, refunds, invoice addresses, sales channels, plugin data) with
-one query per kind for the whole page, never one per row. The dicts are built by hand (no per-row
-validation): the list of 50 orders is the hottest read of the API.
+``order_json``, ``position_json`` and the other ``render_*`` functions build the dicts by hand (no per-row
+validation) from rows already loaded; :func:`render_positions` loads what positions need (answers, plugin data)
+with one query per kind for the whole page, never one per row. Orders read back from the database (list, detail,
+action answers) are loaded and rendered by :mod:`core.api.renderers.order_list`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from pyramid.request import Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from core.api.renderers.answers import among, answers_of
 from core.interfaces.api import IOrderApiData
@@ -30,7 +30,6 @@ from core.models import (
     OrderPosition,
     OrderRefund,
     QuestionAnswer,
-    SalesChannel,
 )
 from core.pluginhost import providers_for
 from core.services.payments.lookup import payment_providers
@@ -210,73 +209,6 @@ def render_invoice_address(address: InvoiceAddress | None) -> dict[str, Any] | N
     }
 
 
-def _grouped(session: Session, stmt: Any) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
-    for row in session.scalars(stmt):
-        out[row.order_id].append(row)
-    return out
-
-
-def render_orders(request: Request, orders: Sequence[Order], *, include_canceled_positions: bool = False,
-                  include_canceled_fees: bool = False, exclude: Iterable[str] = (),
-                  include: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """pretix's order JSON of ``orders`` (one page), with positions, fees, payments, refunds and address.
-
-    ``exclude`` drops top-level keys, ``include`` keeps only the named ones (pretix's ``?exclude=`` and
-    ``?include=``); parts left out are not even loaded.
-    """
-    session: Session = request.dbsession
-    keep = set(include)
-    skip = set(exclude) | ({k for k in _ORDER_KEYS if k not in keep} if keep else set())
-    if not orders:
-        return []
-    ids = [o.id for o in orders]
-    events = _events(session, {o.event_id for o in orders})
-    channels = dict(session.execute(select(SalesChannel.id, SalesChannel.identifier).where(
-        among(session, SalesChannel.id, {o.sales_channel_id for o in orders}))).all())
-    positions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if "positions" not in skip:
-        stmt = (select(OrderPosition).options(defer(OrderPosition.meta_info))
-                .where(among(session, OrderPosition.order_id, ids)))
-        if not include_canceled_positions:
-            stmt = stmt.where(OrderPosition.canceled.is_(False))
-        rows = list(session.scalars(stmt.order_by(OrderPosition.order_id, OrderPosition.positionid)))
-        for rendered, row in zip(render_positions(request, rows, orders={o.id: o for o in orders}), rows, strict=True):
-            positions[row.order_id].append(rendered)
-    fees: dict[int, list[Any]] = {}
-    if "fees" not in skip:
-        stmt = select(OrderFee).where(among(session, OrderFee.order_id, ids))
-        if not include_canceled_fees:
-            stmt = stmt.where(OrderFee.canceled.is_(False))
-        fees = _grouped(session, stmt.order_by(OrderFee.id))
-    payments = _grouped(session, select(OrderPayment).where(among(session, OrderPayment.order_id, ids))
-                        .order_by(OrderPayment.local_id))
-    refunds = {} if "refunds" in skip else _grouped(
-        session, select(OrderRefund).where(among(session, OrderRefund.order_id, ids)).order_by(OrderRefund.local_id))
-    addresses = {} if "invoice_address" in skip else {a.order_id: a for a in session.scalars(
-        select(InvoiceAddress).where(among(session, InvoiceAddress.order_id, ids)))}
-    providers = {event_id: payment_providers(event) for event_id, event in events.items()}
-    plugin = _plugin_data(events, orders, "order_data", lambda o: o.event_id)
-    out = []
-    for order in orders:
-        event = events[order.event_id]
-        own_payments = payments.get(order.id, [])
-        local_ids = {p.id: p.local_id for p in own_payments}
-        data = order_json(
-            request, order, event, channel=channels.get(order.sales_channel_id),
-            positions=positions.get(order.id, []), fees=[render_fee(f) for f in fees.get(order.id, [])],
-            payments=own_payments, address=addresses.get(order.id), plugin_data=plugin.get(order.id, {}),
-            rendered_payments=[render_payment(request, p, order, event, providers[order.event_id])
-                               for p in own_payments],
-            rendered_refunds=[render_refund(request, r, local_ids, providers[order.event_id])
-                              for r in refunds.get(order.id, [])],
-        )
-        for key in skip:
-            data.pop(key, None)
-        out.append(data)
-    return out
-
-
 def order_json(request: Request, order: Order, event: Event, *, channel: str | None,
                positions: list[dict[str, Any]], fees: list[dict[str, Any]], payments: Sequence[OrderPayment],
                address: InvoiceAddress | None, plugin_data: dict[str, Any],
@@ -313,16 +245,12 @@ _ORDER_KEYS = (
 )
 
 
-def render_order(request: Request, order: Order, **options: Any) -> dict[str, Any]:
-    """The JSON of one order (see :func:`render_orders`)."""
-    return render_orders(request, [order], **options)[0]
-
-
 def render_new_order(request: Request, order: Order, event: Event, channel: str | None) -> dict[str, Any]:
     """The JSON of an order placed in this request, from its objects in memory (no re-read).
 
     ``order`` must hold its positions, fees, payments and invoice address as placement built them (a new order
-    has no refunds); only the answers are loaded. Same output as :func:`render_order` with default switches.
+    has no refunds); only the answers are loaded. Same output as the order detail with default switches
+    (:func:`core.api.renderers.order_list.render_order_page`).
     """
     positions = sorted((p for p in order.all_positions if not p.canceled), key=lambda p: p.positionid)
     payments = sorted(order.payments, key=lambda p: p.local_id)

@@ -14,11 +14,11 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 
-from core.api.errors import PermissionDenied
+from core.api.errors import NotFound, PermissionDenied
 from core.api.pagination import Ordering, get_object, paginate_keys
 from core.api.renderers.order_list import render_order_page
 from core.api.renderers.order_models import OrderOut
-from core.api.renderers.orders import render_order, timestamp
+from core.api.renderers.orders import timestamp
 from core.api.resources.order_filters import OrderFilters, OrganizerOrderFilters
 from core.api.resources.order_patch import OrderPatch, apply_patch
 from core.models import Event, InvoiceAddress, Order, OrderPayment, OrderPosition, SalesChannel, SubEvent
@@ -124,12 +124,20 @@ def order_of(request: Request) -> Order:
     return get_object(request, stmt, name="Order")
 
 
+def _render(request: Request, keys: Select) -> dict[str, Any] | None:
+    found = render_order_page(request, keys, [Order.id], **render_options(request))
+    return found[0] if found else None
+
+
 def respond(request: Request, order: Order) -> dict[str, Any]:
     """The order's JSON after an action: everything re-read from the database (services may have changed rows with
     bulk statements), rendered with the query's switches."""
     request.dbsession.flush()
     request.dbsession.expire_all()
-    return render_order(request, order, **render_options(request))
+    rendered = _render(request, select(Order.id).where(Order.id == order.id))
+    if rendered is None:
+        raise NotFound("No Order matches the given query.")
+    return rendered
 
 
 def list_orders(request: Request) -> dict[str, Any]:
@@ -137,7 +145,11 @@ def list_orders(request: Request) -> dict[str, Any]:
 
 
 def get_order(request: Request) -> dict[str, Any]:
-    return render_order(request, order_of(request), **render_options(request))
+    rendered = _render(request, select(Order.id).where(Order.event_id == request.context.event.id,
+                                                       Order.code == request.matchdict["code"]))
+    if rendered is None:
+        raise NotFound("No Order matches the given query.")
+    return rendered
 
 
 def patch_order(request: Request) -> dict[str, Any]:
