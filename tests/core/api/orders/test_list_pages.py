@@ -169,3 +169,35 @@ def test_plugin_providers_get_orm_objects(api_client, orders, providers, caplog)
             {"seats_position": f"{rendered['code']}-{p['positionid']}"} for p in rendered["positions"]]
         assert rendered == api_client.get(f"{BASE}{rendered['code']}/").json
     assert "IOrderApiData provider 'broken' failed in position_data" in caplog.text
+
+
+def test_rich_order_values(api_client, order_factory, catalogue, db_session):
+    from sqlalchemy import select
+
+    from core.models import OrderPayment, Question
+
+    order = _rich(order_factory, catalogue, db_session, dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    open_payment = db_session.scalar(select(OrderPayment).where(OrderPayment.order_id == order.id,
+                                                                OrderPayment.local_id == 2))
+    upload = db_session.scalar(select(Question).where(Question.identifier == f"PHOTO{order.code}"))
+    data = api_client.get(f"{BASE}{order.code}/").json
+    assert [p["positionid"] for p in data["positions"]] == [1, 3]
+    assert [f["fee_type"] for f in data["fees"]] == ["shipping"]
+    assert [p["local_id"] for p in data["payments"]] == [1, 2] and data["payments"][0]["payment_url"] is None
+    assert data["payments"][1]["payment_url"].endswith(
+        f"/demo/conf/order/{order.code}/{order.secret}/pay/{open_payment.id}/")
+    assert data["payment_provider"] == "manual" and len(data["payment_date"]) == 10
+    assert data["refunds"][0]["payment"] == 1 and data["refunds"][0]["execution_date"] == "2026-05-01T00:00:00Z"
+    address = data["invoice_address"]
+    assert (address["company"], address["vat_id"], address["is_business"], address["name_parts"]) == (
+        "Acme", "DE1", True, {"full_name": "A"})
+    third = data["positions"][1]
+    assert third["answers"] == [{
+        "question": upload.id, "question_identifier": upload.identifier, "options": [], "option_identifiers": [],
+        "answer": third["answers"][0]["answer"]}]
+    assert third["answers"][0]["answer"].endswith(
+        f"/api/v1/organizers/demo/events/conf/orderpositions/{third['id']}/answer/{upload.id}/")
+    full = api_client.get(f"{BASE}{order.code}/?include_canceled_positions=true&include_canceled_fees=true").json
+    assert [(p["positionid"], p["canceled"]) for p in full["positions"]] == [(1, False), (2, True), (3, False)]
+    assert [(f["fee_type"], f["canceled"]) for f in full["fees"]] == [("shipping", False), ("payment", True)]
+    assert full["positions"][1]["variation"] == catalogue.shirt_s.id and full["positions"][1]["price"] == "15.00"
