@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -231,7 +232,9 @@ def _after_flush(session: Session, _context: Any) -> None:
         del deltas[key]
 
 
+@lru_cache(maxsize=4)
 def _upsert(dialect: str) -> Any:
+    """The counter upsert of ``dialect``, built once (it is written in the locked section of every order)."""
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(product_usage)
     return statement.on_conflict_do_update(
