@@ -89,7 +89,8 @@ def _extra_fees(session: Session, order: Order, body: OrderCreate) -> list[Order
             tax_rate=taxed.rate if taxed else Decimal("0"), tax_value=taxed.tax if taxed else Decimal("0.00"),
             tax_code=taxed.code if taxed else None,
         ))
-    order.total += sum((f.value for f in fees), Decimal("0.00"))
+    if fees:
+        order.total += sum((f.value for f in fees), Decimal("0.00"))
     return fees
 
 
@@ -210,7 +211,6 @@ def _complete(request: Request, order: Order, body: OrderCreate) -> None:
                 payment.amount = order.total
         session.flush()
         create_transactions(session, order)
-    session.flush()
     if body.status == Order.STATUS_PAID:
         _pay(request, order, body)
     session.flush()
