@@ -13,6 +13,7 @@ from typing import Any
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from core.db import tenancy
 from core.models import Event, Organizer
@@ -38,17 +39,30 @@ class OrganizerResource(RootResource):
 
     def __init__(self, request: Request) -> None:
         super().__init__(request)
-        organizer = self.organizer = _by_slug(request, Organizer, "organizer")
-        token = tenancy.enter(organizer.id)
-        request.add_finished_callback(lambda _request: tenancy.leave(token))
+        self.organizer = _by_slug(request, Organizer, "organizer")
+        _enter_scope(request, self.organizer)
 
 
 class EventResource(OrganizerResource):
-    """Context of ``/.../{organizer}/{event}/...`` routes."""
+    """Context of ``/.../{organizer}/{event}/...`` routes (event and organizer read in one query)."""
 
     def __init__(self, request: Request) -> None:
-        super().__init__(request)
-        self.event = _by_slug(request, Event, "event")
+        slugs = request.matchdict.get("organizer"), request.matchdict.get("event")
+        stmt = (select(Event).join(Event.organizer).options(contains_eager(Event.organizer))
+                .where(Organizer.slug == slugs[0], Event.slug == slugs[1]))
+        with tenancy.scopes_disabled():  # the organizer is part of the query; its scope is entered right after
+            event = request.dbsession.scalar(stmt)
+        if event is None:
+            super().__init__(request)  # 404 naming the organizer when it is the one missing
+            raise HTTPNotFound(f"Unknown event {slugs[1]!r}.")
+        RootResource.__init__(self, request)
+        self.organizer, self.event = event.organizer, event
+        _enter_scope(request, event.organizer)
+
+
+def _enter_scope(request: Request, organizer: Organizer) -> None:
+    token = tenancy.enter(organizer.id)
+    request.add_finished_callback(lambda _request: tenancy.leave(token))
 
 
 def _by_slug(request: Request, model: Any, placeholder: str) -> Any:

@@ -82,7 +82,11 @@ def test_anonymous_gets_403_and_view_without_permission_is_closed(secured_app, t
 
 
 def test_unknown_slug_is_404(secured_app, token, event):
-    secured_app.get("/t/demo/nope/orders", headers=_auth(token), status=404)
+    assert "Unknown event 'nope'" in secured_app.get("/t/demo/nope/orders", headers=_auth(token), status=404).text
+    assert "Unknown organizer 'nobody'" in secured_app.get("/t/nobody/conf/orders", headers=_auth(token),
+                                                           status=404).text
+    assert secured_app.get("/t/demo/conf/orders", headers=_auth(token)).json == {
+        "organizer": "demo", "event": "conf", "data": "confidential"}
 
 
 def test_logged_in_user_gets_the_union_of_their_teams(secured_app, db_session, organizer, event, second_event, user,
