@@ -13,6 +13,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
 import core.db.tenancy  # noqa: F401  (installs the tenant scope listener)
 
@@ -61,7 +62,9 @@ def tm_session(factory: sessionmaker[Session], manager: transaction.TransactionM
     """
     session = factory()
     session.info["tm"] = manager
-    zope.sqlalchemy.register(session, transaction_manager=manager)
+    # Every transaction ends with COMMIT, also one that only read: a ROLLBACK makes psycopg forget the
+    # connection's prepared statements, and PostgreSQL would plan every statement of every request again.
+    zope.sqlalchemy.register(session, transaction_manager=manager, initial_state=STATUS_CHANGED)
     return session
 
 
