@@ -77,16 +77,18 @@ def _touches_tenant_table(state: ORMExecuteState) -> bool:
 def _apply_scope(state: ORMExecuteState) -> None:
     if state.is_column_load or not (state.is_select or state.is_update or state.is_delete):
         return
-    if not _touches_tenant_table(state):
-        return
     current = _current.get()
     if current is None:
-        raise TenantScopeError(
-            "query of tenant data outside an organizer scope; wrap it in core.db.tenancy.scope(organizer_id) "
-            "or, for platform-wide jobs, scopes_disabled()"
-        )
+        if _touches_tenant_table(state):
+            raise TenantScopeError(
+                "query of tenant data outside an organizer scope; wrap it in core.db.tenancy.scope(organizer_id) "
+                "or, for platform-wide jobs, scopes_disabled()"
+            )
+        return
     if current.disabled:
         return
+    # The criteria only apply to tenant entities, so they are added without first finding the statement's
+    # mappers (as costly as a small query's compilation).
     state.statement = state.statement.options(_criteria(current.organizer_id))
 
 
