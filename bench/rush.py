@@ -4,10 +4,11 @@ Usage::
 
     python bench/rush.py --database-url postgresql+psycopg://ticketry:ticketry@127.0.0.1/ticketry_bench
 
-The ``--clients`` (64) clients are threads spread over ``--processes`` (2) forked processes (one interpreter's GIL
-would cap the run at one core); each has its own database session (``unit_of_work``) and calls
-:func:`core.services.orders.place_order` for one ticket of a quota of ``--quota`` (2,000) until the quota is sold
-out; lock timeouts are retried. Tasks (webhook notification) are queued, not run, as in a deployment with workers.
+The ``--clients`` (64) clients are threads spread over ``--processes`` (8) forked processes, as over worker
+processes (one interpreter's GIL would cap the run at one core, and many threads per interpreter queue on it);
+each has its own database session (``unit_of_work``) and calls :func:`core.services.orders.place_order` for one
+ticket of a quota of ``--quota`` (2,000) until the quota is sold out; lock timeouts are retried. Tasks (webhook
+notification) are queued, not run, as in a deployment with workers.
 It prints orders per minute, p50/p99 latency, SQL statements per order, lock retries and the oversell count (must
 be 0). Then it seeds ``--seed-orders`` (100,000) orders over ``--quotas`` (100) quotas with bulk inserts and times
 :func:`core.services.quotas.availability` for all of them. The database is wiped first.
@@ -253,7 +254,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--processes", type=int, default=2, help="client processes (the clients are split over them)")
+    parser.add_argument("--processes", type=int, default=8,
+                        help="client processes (the clients are split over them, as over worker processes)")
     parser.add_argument("--quota", type=int, default=2000)
     parser.add_argument("--quotas", type=int, default=100)
     parser.add_argument("--seed-orders", type=int, default=100_000)
