@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.api.errors import ValidationFailed
 from core.api.resources.order_create_schema import OrderCreate, PositionIn
@@ -103,8 +103,8 @@ def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
 
 def _check_positions(session: Session, event: Event,
                      positions: list[PositionIn]) -> tuple[dict[int, Item], dict[int, ItemVariation]]:
-    items = {i.id: i for i in session.scalars(select(Item).where(
-        Item.event_id == event.id, Item.id.in_({p.item for p in positions})))}
+    items = {i.id: i for i in session.scalars(select(Item).options(joinedload(Item.variations)).where(
+        Item.event_id == event.id, Item.id.in_({p.item for p in positions}))).unique()}
     variation_ids = {p.variation for p in positions if p.variation is not None}
     variations = {v.id: v for v in session.scalars(select(ItemVariation).where(
         ItemVariation.id.in_(variation_ids)))} if variation_ids else {}
