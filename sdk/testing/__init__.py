@@ -6,7 +6,7 @@ fixtures of the concern modules re-exported below. The database is SQLite in a t
 or the PostgreSQL database named by ``TICKETRY_TEST_DATABASE_URL``.
 """
 
-from sdk.testing.fixtures_api import api_client, api_headers, make_api_token
+from sdk.testing.fixtures_api import api_client, api_headers, count_queries, make_api_token
 from sdk.testing.fixtures_commerce import catalogue, order_factory
 from sdk.testing.fixtures_db import (
     app,
@@ -17,6 +17,7 @@ from sdk.testing.fixtures_db import (
     event,
     organizer,
     other_organizer,
+    record_statements,
     registry,
     ticketry_settings,
     tm,
@@ -37,10 +38,11 @@ from sdk.testing.fixtures_webhooks import webhook_sender
 
 __all__ = [
     "_ticketry_enabled_plugins", "api_client", "api_headers", "app", "catalogue", "cheap_password_hashing", "config",
-    "connection", "db_engine", "db_session", "empty_database_url", "empty_engine", "event", "event_settings",
+    "connection", "count_queries", "db_engine", "db_session", "empty_database_url", "empty_engine", "event",
+    "event_settings",
     "frozen_time", "huey_immediate", "item", "item_price", "login", "mailoutbox", "make_api_token", "make_fake_plugin",
     "make_order", "order_factory", "organizer", "organizer_settings", "other_organizer", "platform_settings",
-    "plugin_config", "registry",
+    "plugin_config", "record_statements", "registry",
     "scoped", "signal_log", "team", "ticketry_settings", "tm", "token", "user", "web",
     "webhook_sender",
 ]

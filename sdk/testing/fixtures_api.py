@@ -93,3 +93,15 @@ def api_headers(make_api_token: Callable[..., dict[str, str]], organizer: Any) -
 def api_client(app: webtest.TestApp, api_headers: dict[str, str]) -> ApiClient:
     """An :class:`ApiClient` sending ``api_headers``."""
     return ApiClient(app, api_headers)
+
+
+@pytest.fixture
+def count_queries(api_client: ApiClient, record_statements: Any) -> Callable[[str], int]:
+    """``count_queries(path)``: the number of SQL statements one GET of ``path`` by ``api_client`` runs."""
+
+    def count(path: str) -> int:
+        with record_statements() as seen:
+            api_client.get(path)
+        return len(seen)
+
+    return count

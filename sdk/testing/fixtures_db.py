@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import transaction
 import webtest
 from pyramid.config import Configurator
 from sqlalchemy import Connection, Engine
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.app import make_config
@@ -161,3 +163,24 @@ def user(db_session: Session) -> Any:
     db_session.add(u)
     db_session.flush()
     return u
+
+
+@pytest.fixture
+def record_statements(connection: Connection) -> Callable[[], AbstractContextManager[list[str]]]:
+    """``with record_statements() as seen:`` collects the SQL of every statement run on the test connection
+    in the block (requests of the ``app`` included): for tests that a page costs a constant number of queries."""
+
+    @contextmanager
+    def record() -> Iterator[list[str]]:
+        seen: list[str] = []
+
+        def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        sa_event.listen(connection, "before_cursor_execute", listener)
+        try:
+            yield seen
+        finally:
+            sa_event.remove(connection, "before_cursor_execute", listener)
+
+    return record

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event as sa_event
 
 from tests.core.api.orders.conftest import BASE
 
@@ -79,25 +78,12 @@ def test_ordering_pagination_exclude(api_client, three):
     assert list(only) == ["code", "total"]
 
 
-def test_query_count_is_constant(api_client, order_factory, connection):
-    def count() -> int:
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany) -> None:
-            statements.append(statement)
-
-        sa_event.listen(connection, "before_cursor_execute", record)
-        try:
-            api_client.get(BASE)
-        finally:
-            sa_event.remove(connection, "before_cursor_execute", record)
-        return len(statements)
-
+def test_query_count_is_constant(count_queries, order_factory):
     order_factory(status="p", paid=True)
-    few = count()
+    few = count_queries(BASE)
     for _ in range(12):
         order_factory(status="p", paid=True)
-    assert count() == few
+    assert count_queries(BASE) == few
 
 
 def test_series_date_filters(api_client, order_factory, catalogue, db_session):

@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event as sa_event
 from zope.interface import implementer
 
 from core.interfaces.api import IOrderApiData
@@ -18,20 +17,6 @@ from tests.core.api.orders.conftest import BASE
 SWITCHES = ["", "?include_canceled_positions=true&include_canceled_fees=true",
             "?exclude=positions&exclude=invoice_address&exclude=refunds",
             "?include=code&include=positions&include=fees", "?include=code"]
-
-
-def _statements(api_client, engine, path: str) -> int:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        api_client.get(path)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
-    return len(seen)
 
 
 def _rich(order_factory, catalogue, db_session, when: dt.datetime):
@@ -116,20 +101,20 @@ def test_filtered_and_empty_lists(api_client, orders, event):
     assert api_client.get(BASE + "?code=NOPE&page=2", status=404).json == {"detail": "Invalid page."}
 
 
-def test_statements_per_page_do_not_grow_with_the_page(api_client, db_engine, order_factory, catalogue, db_session):
+def test_statements_per_page_do_not_grow_with_the_page(count_queries, order_factory, catalogue, db_session):
     base = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
     order_factory(datetime=base)
-    bare = _statements(api_client, db_engine, BASE)
+    bare = count_queries(BASE)
     for n in range(1, 8):
         order_factory(datetime=base + dt.timedelta(hours=n))
-    assert _statements(api_client, db_engine, BASE) == bare
+    assert count_queries(BASE) == bare
     _rich(order_factory, catalogue, db_session, base)
-    rich = _statements(api_client, db_engine, BASE)
+    rich = count_queries(BASE)
     for n in range(1, 6):
         _rich(order_factory, catalogue, db_session, base + dt.timedelta(minutes=n))
-    assert _statements(api_client, db_engine, BASE) == rich
-    assert _statements(api_client, db_engine, BASE + "?page_size=2&page=2") == rich  # the rich orders 2 and 3
-    assert _statements(api_client, db_engine, BASE + "?page_size=2&page=6") == bare  # read from the end
+    assert count_queries(BASE) == rich
+    assert count_queries(BASE + "?page_size=2&page=2") == rich  # the rich orders 2 and 3
+    assert count_queries(BASE + "?page_size=2&page=6") == bare  # read from the end
     # Only a page with them reads fees, payments, refunds, answers, their options and the payment providers' settings.
     assert rich - bare == 6
 

@@ -38,22 +38,7 @@ def test_list_detail_and_filters(api_client, order_factory, catalogue):
     assert api_client.get(f"{BASE}999999/", status=404).json == {"detail": "No OrderPosition matches the given query."}
 
 
-def test_constant_queries_per_page(api_client, order_factory, db_engine):
-    from sqlalchemy import event as sa_event
-
-    def count_queries(path):
-        seen = []
-
-        def listener(*_args, **_kwargs):
-            seen.append(1)
-
-        sa_event.listen(db_engine, "before_cursor_execute", listener)
-        try:
-            api_client.get(path)
-        finally:
-            sa_event.remove(db_engine, "before_cursor_execute", listener)
-        return len(seen)
-
+def test_constant_queries_per_page(count_queries, order_factory):
     order_factory()
     few = count_queries(BASE)
     for _ in range(5):
