@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from pyramid.config import Configurator
-from sqlalchemy import event as sa_event
 
 from core.settings import settings_for
 
@@ -46,24 +43,3 @@ def organizer_settings(db_session: Any, organizer: Any, settings_registry: Any) 
 @pytest.fixture
 def platform_settings(db_session: Any, settings_registry: Any) -> Any:
     return settings_for(db_session, None, settings_registry)
-
-
-@pytest.fixture
-def count_queries(connection: Any) -> Any:
-    """``with count_queries() as queries:`` collects the SQL statements run on the test connection
-    (without the SAVEPOINT bookkeeping of the test transaction)."""
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
-                statements.append(statement)
-
-        sa_event.listen(connection, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            sa_event.remove(connection, "before_cursor_execute", record)
-
-    return counting
