@@ -107,21 +107,18 @@ def _answers(request: Request, session: Session, positions: Sequence[OrderPositi
 
 
 def render_positions(request: Request, positions: Sequence[OrderPosition], *,
-                     orders: Mapping[int, Order] | None = None,
-                     events: Mapping[int, Event] | None = None) -> list[dict[str, Any]]:
+                     orders: Mapping[int, Order] | None = None) -> list[dict[str, Any]]:
     """pretix's order position JSON of ``positions`` (answers and plugin data loaded for all at once).
 
-    ``orders`` maps order ids to already loaded orders (the order code is part of each position), ``events``
-    event ids to loaded events; missing ones are loaded in one query each.
+    ``orders`` maps order ids to already loaded orders (the order code is part of each position);
+    missing ones are loaded in one query, and so are events not already in the session.
     """
     session: Session = request.dbsession
     orders = dict(orders or {})
     missing = {p.order_id for p in positions} - set(orders)
     if missing:
         orders.update({o.id: o for o in session.scalars(select(Order).where(among(session, Order.id, missing)))})
-    wanted = {o.event_id for o in orders.values()}
-    if events is None or not wanted <= set(events):
-        events = _events(session, wanted)
+    events = _events(session, {o.event_id for o in orders.values()})
     event_of = {p.id: orders[p.order_id].event_id for p in positions}
     answers = _answers(request, session, positions, events, event_of)
     plugin = _plugin_data(events, positions, "position_data", lambda p: event_of[p.id])
@@ -257,7 +254,7 @@ def render_new_order(request: Request, order: Order, event: Event, channel: str 
     providers = payment_providers(event)
     return order_json(
         request, order, event, channel=channel,
-        positions=render_positions(request, positions, orders={order.id: order}, events={event.id: event}),
+        positions=render_positions(request, positions, orders={order.id: order}),
         fees=[render_fee(f) for f in sorted(order.all_fees, key=lambda f: f.id) if not f.canceled],
         payments=payments, address=order.invoice_address,
         plugin_data=_plugin_data({event.id: event}, [order], "order_data", lambda o: o.event_id).get(order.id, {}),
