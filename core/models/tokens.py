@@ -20,9 +20,15 @@ TICKET_SECRET_LENGTH = 32
 
 def random_token(alphabet: str, length: int) -> str:
     """``length`` characters drawn from ``alphabet`` with a cryptographically secure generator."""
-    if length < 1 or not alphabet:
-        raise ValueError(f"random_token needs a non-empty alphabet and a positive length, got {length}")
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    size = len(alphabet)
+    if length < 1 or not 0 < size <= 256:
+        raise ValueError(f"random_token needs an alphabet of 1 to 256 characters and a positive length, got "
+                         f"{size} characters and length {length}")
+    limit = 256 - 256 % size  # bytes at or above it are dropped, so every character is equally likely
+    chosen: list[str] = []
+    while len(chosen) < length:
+        chosen.extend(alphabet[byte % size] for byte in secrets.token_bytes(length) if byte < limit)
+    return "".join(chosen[:length])
 
 
 def order_secret() -> str:
