@@ -107,11 +107,12 @@ def _answers(request: Request, session: Session, positions: Sequence[OrderPositi
 
 
 def render_positions(request: Request, positions: Sequence[OrderPosition], *,
-                     orders: Mapping[int, Order] | None = None) -> list[dict[str, Any]]:
+                     orders: Mapping[int, Order] | None = None, answered: bool = True) -> list[dict[str, Any]]:
     """pretix's order position JSON of ``positions`` (answers and plugin data loaded for all at once).
 
     ``orders`` maps order ids to already loaded orders (the order code is part of each position);
-    missing ones are loaded in one query, and so are events not already in the session.
+    missing ones are loaded in one query, and so are events not already in the session. ``answered=False``
+    tells that none of the positions has answers (they are not queried).
     """
     session: Session = request.dbsession
     orders = dict(orders or {})
@@ -120,7 +121,7 @@ def render_positions(request: Request, positions: Sequence[OrderPosition], *,
         orders.update({o.id: o for o in session.scalars(select(Order).where(among(session, Order.id, missing)))})
     events = _events(session, {o.event_id for o in orders.values()})
     event_of = {p.id: orders[p.order_id].event_id for p in positions}
-    answers = _answers(request, session, positions, events, event_of)
+    answers = _answers(request, session, positions, events, event_of) if answered else {}
     plugin = _plugin_data(events, positions, "position_data", lambda p: event_of[p.id])
     return [position_json(p, orders[p.order_id].code, answers.get(p.id, []), plugin.get(p.id, {})) for p in positions]
 
@@ -242,11 +243,13 @@ _ORDER_KEYS = (
 )
 
 
-def render_new_order(request: Request, order: Order, event: Event, channel: str | None) -> dict[str, Any]:
+def render_new_order(request: Request, order: Order, event: Event, channel: str | None, *,
+                     answered: bool = True) -> dict[str, Any]:
     """The JSON of an order placed in this request, from its objects in memory (no re-read).
 
     ``order`` must hold its positions, fees, payments and invoice address as placement built them (a new order
-    has no refunds); only the answers are loaded. Same output as the order detail with default switches
+    has no refunds); only the answers are loaded, unless ``answered=False`` says the request stored none (the
+    caller knows: every answer it or a plugin stored went through its session). Same output as the order detail with default switches
     (:func:`core.api.renderers.order_list.render_order_page`).
     """
     positions = sorted((p for p in order.all_positions if not p.canceled), key=lambda p: p.positionid)
@@ -254,7 +257,7 @@ def render_new_order(request: Request, order: Order, event: Event, channel: str 
     providers = payment_providers(event)
     return order_json(
         request, order, event, channel=channel,
-        positions=render_positions(request, positions, orders={order.id: order}),
+        positions=render_positions(request, positions, orders={order.id: order}, answered=answered),
         fees=[render_fee(f) for f in sorted(order.all_fees, key=lambda f: f.id) if not f.canceled],
         payments=payments, address=order.invoice_address,
         plugin_data=_plugin_data({event.id: event}, [order], "order_data", lambda o: o.event_id).get(order.id, {}),

@@ -168,6 +168,8 @@ def create_order(request: Request) -> dict[str, Any]:
             savepoint.rollback()
     _complete(request, order, body)
     order_id = order.id
+    answered = any(p.answers for p in body.positions) or any(
+        isinstance(obj, QuestionAnswer) for obj in session.identity_map.values())
     kept = _detach_loaded(session, order, event)
     # Commit now: the placement's capacity locks are held until the transaction ends, and rendering the
     # answer needs no lock.
@@ -177,7 +179,7 @@ def create_order(request: Request) -> dict[str, Any]:
     if not kept:
         return respond(request, session.get(Order, order_id))
     session.add_all(kept)
-    return render_new_order(request, order, event, body.sales_channel)
+    return render_new_order(request, order, event, body.sales_channel, answered=answered)
 
 
 _RENDERED = {"all_positions", "all_fees", "payments", "invoice_address"}

@@ -72,6 +72,14 @@ def test_answers_are_stored(api_client, catalogue, db_session):
                                                    "question_identifier": "DIET", "options": [],
                                                    "option_identifiers": []}]
     assert db_session.scalar(select(func.count()).select_from(QuestionAnswer)) == 1
+    assert api_client.get(f"{BASE}{created['code']}/").json == created
+
+
+def test_answers_are_only_queried_when_the_order_has_some(api_client, catalogue, record_statements):
+    with record_statements() as seen:
+        created = api_client.post(BASE, body(catalogue), status=201).json
+    assert created["positions"][0]["answers"] == []
+    assert not [s for s in seen if "question_answer" in s]
 
 
 def test_error_mapping(api_client, catalogue, db_session):
