@@ -19,6 +19,9 @@ increments (``paid = paid + :d``, keys sorted), so the counter rows are locked o
 before a capacity lock. Until then :func:`pending_usage` gives them to readers in the same transaction. Savepoint
 rollbacks restore the differences of the savepoint's start.
 
+Rows written without a flush (:mod:`core.db.direct_insert`, for placed orders) are counted by their writer with
+:func:`count_inserted`, from the objects, as the hook counts new orders.
+
 Bulk ``UPDATE``/``DELETE`` statements on orders or positions bypass the hook; code doing that must call
 :func:`core.services.quotas.reconcile_quota_usage` for the event afterwards.
 """
@@ -190,6 +193,19 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     session.info[_BEFORE] = (existing, usage_rows(session, order_ids=existing) if existing else [])
 
 
+def _row_of(order: Order, position: OrderPosition) -> tuple[int, int, int, int, str, int] | bool | None:
+    """The :func:`usage_rows` row of a new position from the objects: the row, ``None`` when it does not count,
+    ``False`` when the values in memory do not tell."""
+    values, status = inspect(position).dict, inspect(order).dict.get("status")
+    if status is None or "canceled" not in values or "ignore_from_quota_while_blocked" not in values:
+        return False
+    blocked = values["ignore_from_quota_while_blocked"] and values.get("blocked") not in (None, [])
+    if status in (Order.STATUS_PAID, Order.STATUS_PENDING) and not values["canceled"] and not blocked:
+        return (values["item_id"], values.get("variation_id") or 0, values.get("subevent_id") or 0, order.event_id,
+                status, 1)
+    return None
+
+
 def _new_order_rows(session: Session, orders: dict[int, Order]) -> tuple[list[tuple[int, int, int, int, str, int]],
                                                                          set[int]]:
     """The :func:`usage_rows` of ``orders`` (all inserted by this flush, so all their positions are new too), from
@@ -200,15 +216,21 @@ def _new_order_rows(session: Session, orders: dict[int, Order]) -> tuple[list[tu
         if not isinstance(obj, OrderPosition) or obj.order_id not in orders:
             continue
         order = orders[obj.order_id]
-        values, status = inspect(obj).dict, inspect(order).dict.get("status")
-        if status is None or "canceled" not in values or "ignore_from_quota_while_blocked" not in values:
+        row = _row_of(order, obj)
+        if row is False:
             unknown.add(order.id)
-            continue
-        blocked = values["ignore_from_quota_while_blocked"] and values.get("blocked") not in (None, [])
-        if status in (Order.STATUS_PAID, Order.STATUS_PENDING) and not values["canceled"] and not blocked:
-            rows.append((values["item_id"], values.get("variation_id") or 0, values.get("subevent_id") or 0,
-                         order.event_id, status, 1))
+        elif row is not None:
+            rows.append(row)  # type: ignore[arg-type]
     return rows, unknown
+
+
+def count_inserted(session: Session, order: Order, positions: Iterable[OrderPosition]) -> None:
+    """Count a new order that was written without a flush (:func:`core.db.direct_insert.insert_new`), as the flush
+    hook counts a flushed one: its positions' usage joins the transaction's unwritten differences."""
+    rows = [_row_of(order, position) for position in positions]
+    if any(row is False for row in rows):
+        rows = usage_rows(session, order_ids=[order.id])  # type: ignore[assignment]
+    _tally([row for row in rows if row], 1, pending_usage(session))  # type: ignore[misc]
 
 
 @event.listens_for(Session, "after_flush")

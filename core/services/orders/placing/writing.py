@@ -1,8 +1,11 @@
 """Writing a placed order: the rows (:func:`insert_order`), then what follows the capacity checks
 (:func:`complete_order`).
 
-:func:`insert_order` adds the order, its invoice address, positions, fees and payment in one flush, gives the
-positions their ticket secrets, writes the journal from the new rows (nothing is read back) and the audit log entry
+:func:`insert_order` writes the order, its invoice address, positions, fees and payment with direct inserts
+(:mod:`core.db.direct_insert`: a flush of them cost more than the rest of the locked section) and counts their
+usage as the flush hook would (:func:`~core.models.usage.count_inserted`); after rolling back the savepoint it
+was called in, :func:`forget_order` takes the objects out of the session. It gives the positions their ticket
+secrets, writes the journal from the new rows (nothing is read back) and the audit log entry
 ``pretix.event.order.placed`` (or ``.placed.require_approval``). It touches no capacity: other transactions count
 capacity from the usage counters, which this transaction changes only at its commit, so the rows may be written
 before the capacity locks are taken (:mod:`core.services.orders.placement` does, inside a savepoint it rolls back
@@ -23,12 +26,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from core.db.direct_insert import forget_new, insert_new
 from core.logs import log_action
 from core.models.answers import QuestionAnswer
 from core.models.cart import CartPosition
 from core.models.orders import Order
 from core.models.payments import OrderPayment
 from core.models.positions import OrderFee, OrderPosition
+from core.models.usage import count_inserted
 from core.models.vouchers import Voucher
 from core.pluginhost import send
 from core.services.order_signals import OrderPlaced
@@ -77,24 +82,35 @@ def insert_order(session: Session, order: Order, lines: Sequence[Line], fees: li
                                                                                  OrderPayment | None]:
     """Write ``order`` with its positions (from ``lines``), fees, payment, journal and log entry; see the module
     docstring. Returns ``(positions, payment or None)``."""
-    session.add(order)
     if invoice_address is not None:
         invoice_address.organizer_id = order.organizer_id
     order.invoice_address = invoice_address
     created = _positions(order, lines, moment)
-    session.add_all(created)
     for fee in fees:
         fee.organizer_id = order.organizer_id
     order.all_fees = list(fees)
     payment = _payment(order, provider, fees)
     order.payments = [payment] if payment is not None else []
-    session.flush()
+    insert_new(session, _rows_of(order))
+    count_inserted(session, order, created)
     assign_ticket_secrets(session, order.event, created)
     create_transactions(session, order, now=order.datetime, is_new=True, contents=(created, fees))
     action = "pretix.event.order.placed.require_approval" if order.require_approval else "pretix.event.order.placed"
     log_action(order, action, {"total": order.total, "positions": len(created), "testmode": order.testmode,
                                "sales_channel": order.sales_channel.identifier}, **log_actor(actor))
     return created, payment
+
+
+def _rows_of(order: Order) -> list[Any]:
+    """The new objects of a placed order, parents first."""
+    address = [order.invoice_address] if order.invoice_address is not None else []
+    return [order, *address, *order.all_positions, *order.all_fees, *order.payments]
+
+
+def forget_order(session: Session, order: Order) -> None:
+    """After rolling back the savepoint :func:`insert_order` wrote ``order`` in: take its objects out of the
+    session (transient again, as a rollback leaves flushed objects)."""
+    forget_new(session, _rows_of(order))
 
 
 def complete_order(session: Session, order: Order, lines: Sequence[Line], created: Sequence[OrderPosition],
