@@ -10,9 +10,10 @@ objects to the session as persistent, with every attribute they had as their com
 
 What the unit of work would have done besides is the caller's job: the session's flush hooks do not see these
 rows (``before_flush``/``after_flush`` listeners: usage counters, journal tracking, ``organizer_id`` filling).
-Many-to-many collections are not written (a non-empty one is refused). The objects are no part of the
-transaction's new objects either: after rolling back the savepoint they were written in, pass them to
-:func:`forget_new`, which expunges them and makes them transient again, as a rollback does with flushed objects.
+Many-to-many collections are not written (a non-empty one is refused).
+
+A rollback of the transaction or savepoint the objects were written in expunges them and makes them transient
+again (:func:`forget_new`), as it does with flushed objects; a session hook keeps track of them for that.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, insert
-from sqlalchemy.orm import Mapper, Session, make_transient, make_transient_to_detached
+from sqlalchemy import Column, event, insert
+from sqlalchemy.orm import Mapper, Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 
@@ -149,12 +150,47 @@ def insert_new(session: Session, objects: Sequence[Any]) -> None:
     for obj in objects:
         make_transient_to_detached(obj)
     session.add_all(objects)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_INSERTED, []).append((transaction, list(objects)))
 
 
 def forget_new(session: Session, objects: Sequence[Any]) -> None:
-    """After the savepoint the ``objects`` were inserted in was rolled back: expunge them and make them transient,
-    as the rollback does with objects it had flushed."""
+    """Expunge ``objects`` and make them transient (their rows were rolled back)."""
     for obj in objects:
         if instance_state(obj).session_id is not None:
             session.expunge(obj)
         make_transient(obj)
+
+
+_INSERTED = "ticketry.direct_insert.inserted"
+
+
+def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """The objects written in the rolled-back transaction (or a savepoint inside it) are transient again."""
+    records = session.info.get(_INSERTED)
+    if not records:
+        return
+    kept = []
+    for transaction, objects in records:
+        if _inside(transaction, previous):
+            forget_new(session, objects)
+        else:
+            kept.append((transaction, objects))
+    session.info[_INSERTED] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_after_commit(session: Session) -> None:
+    """The rows are committed (the hook also fires for a released savepoint, whose objects an outer rollback can
+    still remove: those are kept)."""
+    if not session.in_nested_transaction():
+        session.info.pop(_INSERTED, None)

@@ -55,7 +55,7 @@ from core.services.orders.placing.checks import check_lines
 from core.services.orders.placing.fees import apply_tax_rounding, collect_fees
 from core.services.orders.placing.lines import Line, PositionRequest, lines_from_cart, lines_from_requests
 from core.services.orders.placing.prices import TaxRules, compute_prices
-from core.services.orders.placing.writing import complete_order, forget_order, insert_order
+from core.services.orders.placing.writing import complete_order, insert_order
 from core.services.payments import payment_provider
 from core.services.positions import (
     MAX_ORDER_SIZE,
@@ -263,7 +263,6 @@ class _Placement:
                                   send_email=False, simulate=True)
         finally:
             savepoint.rollback()
-            forget_order(session, order)
 
     def _lock_and_check(self, plan: OrderCapacity, lines: Sequence[Line], cart_id: str | None,
                         real_now: dt.datetime) -> None:
@@ -296,7 +295,6 @@ class _Placement:
             self._lock_and_check(plan, lines, cart_id, real_now)
         except CommerceError:
             savepoint.rollback()
-            forget_order(session, order)
             raise
         add_usage(session, own)
         savepoint.commit()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core.db.direct_insert import forget_new, insert_new
+from core.db.direct_insert import insert_new
 from core.i18n import I18nString
 from core.models import (
     InvoiceAddress,
@@ -80,12 +80,25 @@ def test_forget_after_rollback(db_session, catalogue):
     savepoint = db_session.begin_nested()
     insert_new(db_session, objects)
     savepoint.rollback()
-    forget_new(db_session, objects)
     assert not any(obj in db_session for obj in objects)
     assert db_session.scalar(select(Order).where(Order.code == "DIRECT1")) is None
     again, more = build(catalogue)
     insert_new(db_session, more)
     assert db_session.scalar(select(Order.id).where(Order.code == "DIRECT1")) == again.id
+
+
+def test_rollback_forgets_only_what_it_rolls_back(db_session, catalogue):
+    _order, before = build(catalogue, code="BEFORE1")
+    insert_new(db_session, before)
+    outer = db_session.begin_nested()
+    inner = db_session.begin_nested()
+    _order, inside = build(catalogue, code="INSIDE1")
+    insert_new(db_session, inside)
+    inner.commit()
+    outer.rollback()
+    assert not any(obj in db_session for obj in inside)
+    assert all(obj in db_session for obj in before)
+    assert db_session.scalars(select(Order.code).order_by(Order.code)).all() == ["BEFORE1"]
 
 
 def test_usage_of_inserted_order_is_counted(db_session, catalogue):

@@ -3,8 +3,7 @@
 
 :func:`insert_order` writes the order, its invoice address, positions, fees and payment with direct inserts
 (:mod:`core.db.direct_insert`: a flush of them cost more than the rest of the locked section) and counts their
-usage as the flush hook would (:func:`~core.models.usage.count_inserted`); after rolling back the savepoint it
-was called in, :func:`forget_order` takes the objects out of the session. It gives the positions their ticket
+usage as the flush hook would (:func:`~core.models.usage.count_inserted`). It gives the positions their ticket
 secrets, writes the journal from the new rows (nothing is read back) and the audit log entry
 ``pretix.event.order.placed`` (or ``.placed.require_approval``). It touches no capacity: other transactions count
 capacity from the usage counters, which this transaction changes only at its commit, so the rows may be written
@@ -26,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.db.direct_insert import forget_new, insert_new
+from core.db.direct_insert import insert_new
 from core.logs import log_action
 from core.models.answers import QuestionAnswer
 from core.models.cart import CartPosition
@@ -105,12 +104,6 @@ def _rows_of(order: Order) -> list[Any]:
     """The new objects of a placed order, parents first."""
     address = [order.invoice_address] if order.invoice_address is not None else []
     return [order, *address, *order.all_positions, *order.all_fees, *order.payments]
-
-
-def forget_order(session: Session, order: Order) -> None:
-    """After rolling back the savepoint :func:`insert_order` wrote ``order`` in: take its objects out of the
-    session (transient again, as a rollback leaves flushed objects)."""
-    forget_new(session, _rows_of(order))
 
 
 def complete_order(session: Session, order: Order, lines: Sequence[Line], created: Sequence[OrderPosition],
