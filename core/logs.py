@@ -33,6 +33,7 @@ from zope.interface import implementer
 
 from core.config.owner import owner_of
 from core.db import scopes_disabled
+from core.db.direct_insert import insert_new
 from core.i18n import I18nString
 from core.interfaces.logs import ILogEntryType
 from core.interfaces.security import IIdentity
@@ -162,8 +163,11 @@ def log_action(
         datetime=datetime.now(UTC),
         **_actor_fields(user, auth),
     )
-    session.add(entry)
-    session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.add(entry)
+        session.flush()
+    else:  # only the entry to write: a direct insert costs a fraction of a flush
+        insert_new(session, [entry])
     _remember_for_listeners(session, entry, registry)
     return entry
 

@@ -146,6 +146,17 @@ def test_entries_are_visible_in_the_same_transaction(db_session, organizer):
     assert db_session.scalar(select(LogEntry).where(LogEntry.id == entry.id)) is entry
 
 
+def test_entry_is_written_with_pending_changes_or_alone(db_session, organizer, record_statements):
+    db_session.flush()
+    with record_statements() as seen:
+        log_action(organizer, "pretix.organizer.settings", {})
+    assert len(seen) == 1 and seen[0].startswith("INSERT INTO log_entry")
+    organizer.name = "Renamed"
+    with record_statements() as seen:
+        log_action(organizer, "pretix.organizer.settings", {"name": "Renamed"})
+    assert sorted(s.split()[0] for s in seen) == ["INSERT", "UPDATE"]
+
+
 def _plugin_config(plugin: str) -> Configurator:
     config = Configurator(settings={})
     config.include("core.config.logs")
