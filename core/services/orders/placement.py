@@ -10,7 +10,8 @@
    window) and the static constraints of every position (:mod:`core.services.positions`).
 4. Prices (:mod:`.prices`), fees and tax rounding (:mod:`.fees`), approval, payment deadline and order code, all
    before any lock (with a budget voucher, the prices and approval follow the checks: budgets are read under
-   the voucher's lock).
+   the voucher's lock). The order code is drawn at random and checked by the insert itself; only after a
+   collision is a code looked up (:mod:`core.services.codes`).
 5. Locks on exactly the quotas and vouchers whose capacity shrinks (:mod:`.capacity`), then, under them, through
    the checks carts share (:mod:`core.services.positions`),
    ``max_items_per_product`` / ``min_items_per_product``, voucher usage (``voucher_redeemed``), quotas
@@ -46,7 +47,7 @@ from core.models.orders import Order
 from core.models.positions import OrderFee
 from core.models.usage import add_usage, usage_set_apart
 from core.pluginhost import send
-from core.services.codes import assign_order_code
+from core.services.codes import assign_order_code, random_order_code
 from core.services.deadlines import CHANNEL_KEYS, last_payment_date, payment_deadline
 from core.services.errors import CommerceError, OrderError
 from core.services.order_signals import OrderValidIfPending, ValidateOrder
@@ -55,7 +56,7 @@ from core.services.orders.placing.checks import check_lines
 from core.services.orders.placing.fees import apply_tax_rounding, collect_fees
 from core.services.orders.placing.lines import Line, PositionRequest, lines_from_cart, lines_from_requests
 from core.services.orders.placing.prices import TaxRules, compute_prices
-from core.services.orders.placing.writing import complete_order, insert_order
+from core.services.orders.placing.writing import OrderCodeTaken, complete_order, insert_order
 from core.services.payments import payment_provider
 from core.services.positions import (
     MAX_ORDER_SIZE,
@@ -223,12 +224,11 @@ class _Placement:
                     force=self.force)
         taxes = TaxRules(address_spec(invoice_address))
         testmode = event.testmode if testmode is None else testmode
-        code = assign_order_code(session, event.organizer_id, testmode=testmode)
         expires = payment_deadline(moment, _deadline_settings(settings, channel.identifier), tz=event.timezone,
                                    event_dates=_ordered_dates(event, lines), channel=channel.identifier)
         details = {"event": event, "organizer_id": event.organizer_id, "status": Order.STATUS_PENDING, "email": email,
                    "phone": phone, "locale": locale, "sales_channel": channel, "comment": comment,
-                   "meta_info": meta_info, "code": code, "testmode": testmode, "valid_if_pending": valid_if_pending,
+                   "meta_info": meta_info, "testmode": testmode, "valid_if_pending": valid_if_pending,
                    "datetime": real_now, "expires": expires}
         write = {"provider": provider, "invoice_address": invoice_address, "moment": moment, "actor": self.actor}
         priced_early = not plan.budget_vouchers
@@ -238,7 +238,7 @@ class _Placement:
             approval = _needs_approval(lines) if require_approval is None else require_approval
             if not self.simulate and _acceptable(event, lines, fees, from_cart):
                 order = Order(**details, total=_total(lines, fees), require_approval=approval,
-                              tax_rounding_mode=mode)
+                              tax_rounding_mode=mode, code=random_order_code(testmode=testmode))
                 return self._write_then_check(order, lines, fees, plan, write, cart_id=cart_id, real_now=real_now,
                                               send_email=send_email)
         self._lock_and_check(plan, lines, cart_id, real_now)
@@ -251,7 +251,8 @@ class _Placement:
         total = _total(lines, fees)
         if total and event.currency == NO_CURRENCY:
             raise OrderError("currency_xxx", "Paid products are not possible for an event without a currency.")
-        order = Order(**details, total=total, require_approval=approval, tax_rounding_mode=mode)
+        order = Order(**details, total=total, require_approval=approval, tax_rounding_mode=mode,
+                      code=assign_order_code(session, event.organizer_id, testmode=testmode))
         if not self.simulate:
             created, payment = insert_order(session, order, lines, fees, **write)
             return complete_order(session, order, lines, created, payment, cart_id=cart_id, actor=self.actor,
@@ -288,14 +289,20 @@ class _Placement:
         """
         session = self.session
         session.flush()  # earlier changes of the transaction count in the checks; only this order's are set apart
-        savepoint = session.begin_nested()
-        try:
-            with usage_set_apart(session) as own:
-                created, payment = insert_order(session, order, lines, fees, **write)
-            self._lock_and_check(plan, lines, cart_id, real_now)
-        except CommerceError:
-            savepoint.rollback()
-            raise
+        while True:
+            savepoint = session.begin_nested()
+            try:
+                with usage_set_apart(session) as own:
+                    created, payment = insert_order(session, order, lines, fees, **write)
+                self._lock_and_check(plan, lines, cart_id, real_now)
+            except OrderCodeTaken:
+                savepoint.rollback()
+                order.code = assign_order_code(session, order.organizer_id, testmode=order.testmode)
+                continue
+            except CommerceError:
+                savepoint.rollback()
+                raise
+            break
         add_usage(session, own)
         savepoint.commit()
         return complete_order(session, order, lines, created, payment, cart_id=cart_id, actor=self.actor,

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db.direct_insert import insert_new
@@ -35,6 +36,7 @@ from core.models.positions import OrderFee, OrderPosition
 from core.models.usage import count_inserted
 from core.models.vouchers import Voucher
 from core.pluginhost import send
+from core.services.codes import is_order_code_collision
 from core.services.order_signals import OrderPlaced
 from core.services.orders.placing.lines import Line
 from core.services.orders.placing.notify import queue_placed_mail
@@ -50,7 +52,7 @@ def _positions(order: Order, lines: Sequence[Line], moment: dt.datetime) -> list
     for number, line in enumerate(lines, start=1):
         valid_from, valid_until = validity_of(line, moment)
         created.append(OrderPosition(
-            order=order, organizer_id=order.organizer_id, positionid=number, item=line.item,
+            organizer_id=order.organizer_id, positionid=number, item=line.item,
             variation=line.variation, subevent=line.subevent, voucher=line.voucher, price=line.price,
             price_includes_rounding_correction=line.price_correction, tax_rate=line.tax_rate,
             tax_rule_id=line.tax_rule_id, tax_code=line.tax_code, tax_value=line.tax_value,
@@ -59,6 +61,7 @@ def _positions(order: Order, lines: Sequence[Line], moment: dt.datetime) -> list
             addon_to=created[line.addon_to] if line.addon_to is not None else None,
             valid_from=valid_from, valid_until=valid_until, **line.extra,
         ))
+    order.all_positions = created  # replaces those of an earlier attempt (a taken order code)
     return created
 
 
@@ -76,11 +79,16 @@ def _payment(order: Order, provider: Any, fees: Sequence[OrderFee]) -> OrderPaym
                         amount=order.total, state=OrderPayment.PAYMENT_STATE_CREATED, fee=fee)
 
 
+class OrderCodeTaken(Exception):
+    """The order's code is already used by another order of the organizer (found by the insert itself)."""
+
+
 def insert_order(session: Session, order: Order, lines: Sequence[Line], fees: list[OrderFee], *, provider: Any,
                  invoice_address: Any, moment: dt.datetime, actor: Any) -> tuple[list[OrderPosition],
                                                                                  OrderPayment | None]:
     """Write ``order`` with its positions (from ``lines``), fees, payment, journal and log entry; see the module
-    docstring. Returns ``(positions, payment or None)``."""
+    docstring. Returns ``(positions, payment or None)``; raises :class:`OrderCodeTaken` when the order's code is
+    taken (nothing was written then; the caller rolls back its savepoint and tries another code)."""
     if invoice_address is not None:
         invoice_address.organizer_id = order.organizer_id
     order.invoice_address = invoice_address
@@ -90,7 +98,12 @@ def insert_order(session: Session, order: Order, lines: Sequence[Line], fees: li
     order.all_fees = list(fees)
     payment = _payment(order, provider, fees)
     order.payments = [payment] if payment is not None else []
-    insert_new(session, _rows_of(order))
+    try:
+        insert_new(session, _rows_of(order))
+    except IntegrityError as error:
+        if is_order_code_collision(error):
+            raise OrderCodeTaken(order.code) from error
+        raise
     count_inserted(session, order, created)
     assign_ticket_secrets(session, order.event, created)
     create_transactions(session, order, now=order.datetime, is_new=True, contents=(created, fees))

@@ -77,6 +77,20 @@ def test_last_place_is_sold_and_a_refusal_after_the_written_rows_leaves_nothing(
     assert (count(db_session, Order), count(db_session, Transaction), actions(db_session)) == before
 
 
+def test_a_taken_random_code_is_replaced_by_a_checked_one(db_session, catalogue, monkeypatch) -> None:
+    from core.services.orders import placement
+
+    first = place(db_session, catalogue, payment_provider="manual")
+    monkeypatch.setattr(placement, "random_order_code", lambda testmode=False: first.code)
+    second = place(db_session, catalogue, [catalogue.ticket] * 2, payment_provider="manual")
+    assert second.code != first.code and len(second.code) == len(first.code)
+    assert [p.positionid for p in second.all_positions] == [1, 2]
+    db_session.expire_all()
+    assert count(db_session, Order) == 2 and count(db_session, OrderPosition) == 3
+    assert count(db_session, Transaction) == 3
+    assert actions(db_session).count("pretix.event.order.placed") == 2
+
+
 def test_capacity_taken_earlier_in_the_transaction_counts(db_session, catalogue, order_factory) -> None:
     earlier = order_factory(items=[(catalogue.ticket, None, "23.00")] * 9, status=Order.STATUS_CANCELED)
     earlier.status = Order.STATUS_PENDING
