@@ -16,6 +16,7 @@ import pytest
 import webtest
 from sqlalchemy.orm import Session
 
+from core import config_cache
 from core.db import scope
 
 API = "/api/v1"
@@ -97,9 +98,11 @@ def api_client(app: webtest.TestApp, api_headers: dict[str, str]) -> ApiClient:
 
 @pytest.fixture
 def count_queries(api_client: ApiClient, record_statements: Any) -> Callable[[str], int]:
-    """``count_queries(path)``: the number of SQL statements one GET of ``path`` by ``api_client`` runs."""
+    """``count_queries(path)``: the number of SQL statements one GET of ``path`` by ``api_client`` runs, reading
+    the configuration (settings, plugins) as if it was its first request (the process cache is emptied first)."""
 
     def count(path: str) -> int:
+        config_cache.clear()
         with record_statements() as seen:
             api_client.get(path)
         return len(seen)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import config_cache
 from core.app import make_config
 from core.db import Base, scopes_disabled
 
@@ -71,8 +72,10 @@ def connection(db_engine: Engine, registry: Any) -> Iterator[Connection]:
     """A connection in an outer transaction that is rolled back after the test.
 
     While the test runs, every session of the app (requests, tasks, CLI units of work) is bound to
-    this connection and turns its commits into savepoints, so tests see each other's nothing.
+    this connection and turns its commits into savepoints, so tests see each other's nothing. The
+    process-wide configuration cache is emptied first: rolled-back ids and versions are used again.
     """
+    config_cache.clear()
     conn = db_engine.connect()
     outer = conn.begin()
     original = registry.dbsession_factory
