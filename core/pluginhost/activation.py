@@ -4,7 +4,8 @@ Everything that changes activation (control panel, API, CLI, organizer/event cre
 :func:`enable_plugin` / :func:`disable_plugin` (or :func:`enable_default_plugins`), which check the
 plugin's level, ``restricted`` flag, ``requires`` and ``is_available`` hook, write the association
 row, call the ``installed``/``uninstalled`` hook, write the audit log entry and forget the session's
-cached activity. All of it happens in the caller's transaction.
+cached activity (the process-wide cache by bumping the scope's version: :mod:`core.config_cache`).
+All of it happens in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core import config_cache
 from core.db import tenancy
 from core.interfaces.scopes import IEvent, IOrganizer
 from core.logs import log_action
@@ -153,6 +155,7 @@ def disable_plugin(session: Session, scope: Any, name: str, actor: Any = None) -
         return False
     with tenancy.scope(scope.organizer_id):
         session.execute(delete(_row_model(kind)).where(*_where(kind, scope, name)))
+        config_cache.bump(session, scope.organizer_id, scope.id if kind == "event" else None)
         invalidate(session)
         info = registry.plugin_infos.get(name)
         if info is not None:

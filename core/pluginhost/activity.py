@@ -11,6 +11,8 @@ On the platform scope (``None``) only PLATFORM plugins are active. The core (``"
 active. Broken, incompatible and excluded plugins never are, nor are plugins whose migrations
 are pending (:mod:`core.pluginhost.pending`). The answer is read with one query per
 scope and cached in ``session.info`` until the session's transaction ends or activation changes.
+The enabled rows are also kept in the process-wide :mod:`core.config_cache`; every written
+EventPlugin/OrganizerPlugin row bumps its event's or organizer's version, which invalidates them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import literal, select, union_all
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Mapper, Session, SessionTransaction, object_session
 
+from core import config_cache
 from core.config.owner import CORE
 from core.db import tenancy
 from core.interfaces.scopes import IEvent, IOrganizer
@@ -44,23 +47,30 @@ def scope_key(scope: Any) -> str:
     raise TypeError(f"a plugin scope is an Event, an Organizer or None, not {scope!r}")
 
 
-def _enabled(session: Session, scope: Any) -> tuple[set[str], set[str]]:
-    """Plugin names enabled on (the event, the organizer) of ``scope`` in one query."""
+def _enabled(session: Session, scope: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """Plugin names enabled on (the event, the organizer) of ``scope`` in one query (or none, cached)."""
     if IEvent.providedBy(scope):
-        organizer_id = scope.organizer_id
+        organizer_id, event_id = scope.organizer_id, scope.id
         stmt = union_all(
-            select(EventPlugin.plugin, literal("e")).where(EventPlugin.event_id == scope.id),
+            select(EventPlugin.plugin, literal("e")).where(EventPlugin.event_id == event_id),
             select(OrganizerPlugin.plugin, literal("o")).where(OrganizerPlugin.organizer_id == organizer_id),
         )
     else:
-        organizer_id = scope.id
+        organizer_id, event_id = scope.id, None
         stmt = select(OrganizerPlugin.plugin, literal("o")).where(OrganizerPlugin.organizer_id == organizer_id)
+    key = config_cache.key(session, "plugins", organizer_id, event_id)
+    found = config_cache.get(key) if key is not None else None
+    if found is not None:
+        return found
     on_event: set[str] = set()
     on_organizer: set[str] = set()
     with tenancy.scope(organizer_id):
         for name, where in session.execute(stmt):
             (on_event if where == "e" else on_organizer).add(name)
-    return on_event, on_organizer
+    enabled = frozenset(on_event), frozenset(on_organizer)
+    if key is not None:
+        config_cache.put(session, key, enabled)
+    return enabled
 
 
 def _compute(registry: Any, session: Session | None, scope: Any) -> frozenset[str]:
@@ -117,9 +127,11 @@ def invalidate(session: Session) -> None:
 def kept_over_commit(session: Session) -> Iterator[None]:
     """Keep the activity cached in ``session`` over a commit inside the block (the cache is otherwise dropped at
     every transaction end): for a request that commits before it renders its answer and still needs the
-    providers of the same scopes."""
+    providers of the same scopes. The versions of the configuration cache are kept too
+    (:func:`core.config_cache.kept_over_commit`), so the settings it reads come from the process cache."""
     cache = session.info.get(_CACHE)
-    yield
+    with config_cache.kept_over_commit(session):
+        yield
     if cache is not None:
         session.info.setdefault(_CACHE, {}).update(cache)
 
@@ -128,3 +140,17 @@ def kept_over_commit(session: Session) -> Iterator[None]:
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CACHE, None)
+
+
+@sa_event.listens_for(EventPlugin, "after_insert")
+@sa_event.listens_for(EventPlugin, "after_update")
+@sa_event.listens_for(EventPlugin, "after_delete")
+def _event_row_written(_mapper: Mapper[Any], connection: Any, row: EventPlugin) -> None:
+    config_cache.bump_in_flush(connection, object_session(row), row.organizer_id, row.event_id)
+
+
+@sa_event.listens_for(OrganizerPlugin, "after_insert")
+@sa_event.listens_for(OrganizerPlugin, "after_update")
+@sa_event.listens_for(OrganizerPlugin, "after_delete")
+def _organizer_row_written(_mapper: Mapper[Any], connection: Any, row: OrganizerPlugin) -> None:
+    config_cache.bump_in_flush(connection, object_session(row), row.organizer_id)

@@ -7,6 +7,11 @@ session's transaction ends (commit or abort, fired by the transaction manager th
 zope.sqlalchemy) and when a savepoint is rolled back, so the next transaction reads what others
 committed and a rolled-back write is never served.
 
+The rows of a scope whose event and organizer the transaction loaded are also kept in the
+process-wide :mod:`core.config_cache`, so the next request of that scope reads no rows. Every write
+bumps the version of the level's event or organizer (a platform write: of every organizer), which
+invalidates them in every process once it commits.
+
 The statements use the tables, not the ORM classes: every statement filters on the event or
 organizer id it was built for, so they cannot cross tenants and need no tenant scope.
 """
@@ -18,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Integer, delete, event, insert, literal_column, select, true, union_all, update
 from sqlalchemy.orm import Session, SessionTransaction
-from zope.sqlalchemy import mark_changed
 
+from core import config_cache
 from core.models.settings import EventSetting, GlobalSetting, OrganizerSetting
 
 CACHE_KEY = "ticketry.settings_cache"
@@ -60,10 +65,32 @@ def _cache(session: Session) -> dict[Level, dict[str, str]]:
     return session.info.setdefault(CACHE_KEY, {})
 
 
+def _organizer_id(levels: list[Level]) -> int | None:
+    """The organizer of the scope whose ``levels`` these are (None: the platform scope)."""
+    for level in levels:
+        if level.kind != PLATFORM:
+            return level.organizer_id if level.kind == EVENT else level.object_id
+    return None
+
+
+def _shared_key(session: Session, level: Level, organizer_id: int | None) -> tuple[Any, ...] | None:
+    """The process cache key of ``level`` read for a scope of ``organizer_id`` (platform rows included)."""
+    event_id = level.object_id if level.kind == EVENT else None
+    return config_cache.key(session, f"settings.{level.kind}", organizer_id, event_id)
+
+
 def load(session: Session, levels: list[Level]) -> list[dict[str, str]]:
     """The stored ``{key: text}`` rows of each level, loading the uncached ones in one query."""
     cache = _cache(session)
     missing = [level for level in levels if level not in cache]
+    if missing:
+        organizer_id = _organizer_id(levels)
+        keys = {level: _shared_key(session, level, organizer_id) for level in missing}
+        for level, key in keys.items():
+            found = config_cache.get(key) if key is not None else None
+            if found is not None:
+                cache[level] = dict(found)
+        missing = [level for level in missing if level not in cache]
     if missing:
         selects = []
         for index, level in enumerate(missing):
@@ -76,25 +103,29 @@ def load(session: Session, levels: list[Level]) -> list[dict[str, str]]:
             rows[int(index)][key] = value
         for level, values in zip(missing, rows, strict=True):
             cache[level] = values
+            if keys[level] is not None:
+                config_cache.put(session, keys[level], dict(values))
     return [cache[level] for level in levels]
 
 
-def _changed(session: Session) -> None:
-    """Tell zope.sqlalchemy that these table-level statements wrote (it only sees ORM writes itself)."""
-    if "tm" in session.info:
-        mark_changed(session, session.info["tm"])
+def _bump(session: Session, level: Level) -> None:
+    if level.kind == EVENT:
+        config_cache.bump(session, level.organizer_id, level.object_id)
+    else:
+        config_cache.bump(session, level.object_id)
 
 
 def write(session: Session, level: Level, key: str, text: str | None) -> None:
     """Store ``text`` for ``key`` on ``level`` (``None`` deletes the override)."""
     (stored,) = load(session, [level])
-    _changed(session)
+    if text is None and key not in stored:
+        return
+    _bump(session, level)
     table = _TABLES[level.kind]
     where = level.where() & (table.c.key == key)
     if text is None:
-        if key in stored:
-            session.execute(delete(table).where(where))
-            del stored[key]
+        session.execute(delete(table).where(where))
+        del stored[key]
         return
     if key in stored:
         session.execute(update(table).where(where).values(value=text))
@@ -117,7 +148,7 @@ def plugin_rows(session: Session, plugin: str) -> list[tuple[str, str]]:
 def delete_plugin_rows(session: Session, plugin: str) -> int:
     """Delete every stored value of ``plugin`` (``ticketry plugins purge``); returns the row count."""
     prefix = f"plugin.{plugin}.%"
-    _changed(session)
+    config_cache.bump(session, None)
     count = 0
     for table in _TABLES.values():
         count += session.execute(delete(table).where(table.c.key.like(prefix))).rowcount
