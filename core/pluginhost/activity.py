@@ -49,19 +49,15 @@ def scope_key(scope: Any) -> str:
 
 def _enabled(session: Session, scope: Any) -> tuple[frozenset[str], frozenset[str]]:
     """Plugin names enabled on (the event, the organizer) of ``scope`` in one query (or none, cached)."""
-    if IEvent.providedBy(scope):
-        organizer_id, event_id = scope.organizer_id, scope.id
-        stmt = union_all(
-            select(EventPlugin.plugin, literal("e")).where(EventPlugin.event_id == event_id),
-            select(OrganizerPlugin.plugin, literal("o")).where(OrganizerPlugin.organizer_id == organizer_id),
-        )
-    else:
-        organizer_id, event_id = scope.id, None
-        stmt = select(OrganizerPlugin.plugin, literal("o")).where(OrganizerPlugin.organizer_id == organizer_id)
+    is_event = IEvent.providedBy(scope)
+    organizer_id, event_id = (scope.organizer_id, scope.id) if is_event else (scope.id, None)
     key = config_cache.key(session, "plugins", organizer_id, event_id)
     found = config_cache.get(key) if key is not None else None
     if found is not None:
         return found
+    stmt = select(OrganizerPlugin.plugin, literal("o")).where(OrganizerPlugin.organizer_id == organizer_id)
+    if is_event:
+        stmt = union_all(select(EventPlugin.plugin, literal("e")).where(EventPlugin.event_id == event_id), stmt)
     on_event: set[str] = set()
     on_organizer: set[str] = set()
     with tenancy.scope(organizer_id):
