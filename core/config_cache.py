@@ -66,6 +66,7 @@ class LRUCache:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every entry."""
         with self._lock:
             self._entries.clear()
 
@@ -183,7 +184,7 @@ for _model in (Event, Organizer):
 
 @sa_event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
-    # after a savepoint, bump again: a rolled-back savepoint took its bumps with it
+    # every end, a savepoint's too, forgets the owners bumped: a rolled-back savepoint took its bumps with it
     session.info.pop(_BUMPED, None)
     if transaction.parent is None:
         session.info.pop(_VERSIONS, None)

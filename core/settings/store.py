@@ -86,10 +86,10 @@ def load(session: Session, levels: list[Level]) -> list[dict[str, str]]:
     if missing:
         organizer_id = _organizer_id(levels)
         keys = {level: _shared_key(session, level, organizer_id) for level in missing}
-        for level, key in keys.items():
-            found = config_cache.get(key) if key is not None else None
+        for level, shared in keys.items():
+            found = config_cache.get(shared) if shared is not None else None
             if found is not None:
-                cache[level] = dict(found)
+                cache[level] = dict(found)  # the session's copy: writes of this transaction change it
         missing = [level for level in missing if level not in cache]
     if missing:
         selects = []
