@@ -272,3 +272,24 @@ def test_versions_are_kept_over_a_commit_unless_the_transaction_changed_configur
         tm.commit()
     tm.begin()
     assert config_cache.key(db_session, "k", loaded.organizer_id, loaded.id) is None
+
+
+def test_a_copy_into_an_event_whose_configuration_is_cached_reaches_it(committed):
+    from core.services.event_clone import copy_event_data
+
+    factory, source_id = committed
+
+    def new_target(session, source):
+        target = Event(organizer_id=source.organizer_id, slug="target", name=I18nString("T"),
+                       date_from=datetime(2030, 1, 1, tzinfo=UTC))
+        with scopes_disabled():
+            session.add(target)
+            session.flush()
+        enable_plugin(session, source, "testplugin")  # no settings: the copy's only change is the plugin row
+        return target.id
+
+    target_id = _in_transaction(factory, source_id, new_target)
+    assert _in_transaction(factory, target_id, _active) == {"testplatform"}
+    _in_transaction(factory, target_id, lambda session, target: copy_event_data(
+        session, _load_event(session, source_id), target))
+    assert _in_transaction(factory, target_id, _active) == {"testplatform", "testplugin"}
