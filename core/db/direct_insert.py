@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Column, event, insert
+from sqlalchemy import Column, Connection, event, insert
 from sqlalchemy.orm import Mapper, Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
@@ -109,8 +109,21 @@ def _batches(objects: Sequence[Any]) -> list[list[Any]]:
     return batches
 
 
-def _insert_batch(session: Session, batch: list[Any]) -> None:
-    plan = _plan(instance_state(batch[0]).mapper)
+@lru_cache(maxsize=256)
+def _statement(mapper: Mapper[Any], given: tuple[str, ...]) -> tuple[Any, tuple[tuple[str, Column[Any]], ...]]:
+    """The insert of ``mapper``'s rows with the columns ``given``, returning the others (built once: a statement
+    object that is used again keeps its compiled form and cache key)."""
+    plan = _plan(mapper)
+    returned = tuple((key, column) for key, column in plan.columns if column.key not in given)
+    statement = insert(plan.table)
+    if returned:
+        statement = statement.returning(*(column for _key, column in returned), sort_by_parameter_order=True)
+    return statement, returned
+
+
+def _insert_batch(connection: Connection, batch: list[Any]) -> None:
+    mapper = instance_state(batch[0]).mapper
+    plan = _plan(mapper)
     rows: list[dict[str, Any]] = []
     given: list[tuple[str, ...]] = []
     for obj in batch:
@@ -122,13 +135,10 @@ def _insert_batch(session: Session, batch: list[Any]) -> None:
         given.append(tuple(row))
     if len(set(given)) > 1:
         for obj in batch:
-            _insert_batch(session, [obj])
+            _insert_batch(connection, [obj])
         return
-    returned = [(key, column) for key, column in plan.columns if column.key not in rows[0]]
-    statement = insert(plan.table)
-    if returned:
-        statement = statement.returning(*(column for _key, column in returned), sort_by_parameter_order=True)
-    result = session.connection().execute(statement, rows)
+    statement, returned = _statement(mapper, given[0])
+    result = connection.execute(statement, rows)
     if returned:
         for obj, generated in zip(batch, result.all(), strict=True):
             values = instance_state(obj).dict
@@ -145,8 +155,9 @@ def insert_new(session: Session, objects: Sequence[Any]) -> None:
         state = instance_state(obj)
         if state.key is not None or state.session_id is not None:
             raise ValueError(f"insert_new writes transient objects only, not {obj!r}")
+    connection = session.connection()
     for batch in _batches(objects):
-        _insert_batch(session, batch)
+        _insert_batch(connection, batch)
     for obj in objects:
         make_transient_to_detached(obj)
     session.add_all(objects)
