@@ -5,8 +5,8 @@ Usage::
     python bench/api.py --database-url postgresql+psycopg://ticketry:ticketry@127.0.0.1/ticketry_bench
 
 The database is wiped, then ``--servers`` waitress processes (``--threads`` each) serve the application on
-free local ports, as N stateless workers behind a load balancer would. ``--clients`` (64) client threads, spread
-over the servers, each with a keep-alive ``http.client`` connection, ``POST`` one-ticket orders with an API token
+free local ports, as N stateless workers behind a load balancer would. ``--clients`` (64) clients, spread over
+the servers, each with a keep-alive connection (:mod:`bench.http_clients`), ``POST`` one-ticket orders with an API token
 until the quota of ``--quota`` (2,000) is sold out; 409 answers (lock timeouts) are retried. It prints orders per
 minute, p50/p99 latency of the successful requests and the oversell count (from the database). Then
 ``--seed-orders`` (100,000) orders are bulk-inserted, the database is vacuumed and analysed (as autovacuum keeps
@@ -18,15 +18,12 @@ a warm-up). Exit status 1 when a target is missed: >= 5,000 orders/min, p99 < 1 
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import requests
 from sqlalchemy import text
 
+from bench.http_clients import rush
 from bench.rush import (
     DEFAULT_URL,
     RushEvent,
@@ -108,66 +106,13 @@ def api_token(registry: Any, organizer_id: int) -> str:
 
 
 def http_rush(bases: list[str], token: str, clients: int, rush_event: RushEvent) -> dict[str, Any]:
-    """``clients`` threads ordering one ticket per request until the quota is sold out."""
+    """``clients`` keep-alive connections ordering one ticket per request until the quota is sold out."""
     path = "/api/v1/organizers/rush/events/rush/orders/"
     body = {"email": "buyer@example.org", "locale": "en", "sales_channel": "web",
             "positions": [{"item": rush_event.item_id}]}
-    latencies: list[float] = []
-    retries = [0]
-    errors: dict[str, int] = {}
-    sold_out = threading.Event()
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-
-    payload = json.dumps(body).encode()
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-
-    def client(n: int) -> None:
-        # http.client rather than requests: the load generator shares the two cores with the servers and the
-        # database, and requests costs several times the CPU per call.
-        host, port = bases[n % len(bases)].removeprefix("http://").split(":")
-        http = HTTPConnection(host, int(port), timeout=60)
-        mine: list[float] = []
-        barrier.wait()
-        while not sold_out.is_set():
-            start = time.perf_counter()
-            try:
-                http.request("POST", path, body=payload, headers=headers)
-                response = http.getresponse()
-                answer = response.read()
-            except (OSError, HTTPException) as exc:
-                http.close()
-                with lock:
-                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                continue
-            elapsed = time.perf_counter() - start
-            if response.status == 201:
-                mine.append(elapsed)
-            elif response.status == 409:
-                with lock:
-                    retries[0] += 1
-            elif response.status == 400 and "positions" in json.loads(answer):
-                sold_out.set()
-            else:
-                key = f"{response.status} {answer[:120]!r}"
-                with lock:
-                    errors[key] = errors.get(key, 0) + 1
-                if sum(errors.values()) > 50:
-                    sold_out.set()
-        http.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    return {"orders": len(latencies), "wall": wall, "latencies": sorted(latencies), "retries": retries[0],
-            "errors": errors}
+    outcome = rush(bases, path, token, body, clients)
+    return {"orders": len(outcome.latencies), "wall": outcome.wall, "latencies": sorted(outcome.latencies),
+            "retries": outcome.retries, "errors": outcome.errors}
 
 
 def time_order_list(base: str, token: str, count: int, runs: int = 20) -> dict[str, float]:
