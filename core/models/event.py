@@ -69,7 +69,7 @@ class Event(InitDefaults, TenantMixin, Base):
     last_modified: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
     all_sales_channels: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Moves on every change of the event's cached configuration (settings, plugins): see core.config_cache.
-    cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    cache_version: Mapped[int] = mapped_column(server_default="0")
 
     organizer: Mapped[Organizer] = relationship()
     limit_sales_channels: Mapped[list[SalesChannel]] = relationship(secondary=event_sales_channels)

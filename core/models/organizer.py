@@ -28,7 +28,7 @@ class Organizer(Base):
     name: Mapped[str] = mapped_column(String(200))
     created: Mapped[datetime] = mapped_column(server_default=func.now())
     #: Moves on every change of the organizer's (or the platform's) cached configuration: see core.config_cache.
-    cache_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    cache_version: Mapped[int] = mapped_column(server_default="0")
 
     @property
     def organizer_id(self) -> int:

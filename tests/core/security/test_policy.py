@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event as sa_event
 
+from core import config_cache
 from core.db import scope
 from core.services.teams import create_team, create_token, revoke_token
 
@@ -106,6 +107,7 @@ def test_logged_in_user_gets_the_union_of_their_teams(secured_app, db_session, o
 def _count_statements(db_session, call):
     engine = db_session.get_bind().engine
     statements = []
+    config_cache.clear()  # every call reads the plugin activity, not only the first
 
     def count(_conn, _cursor, statement, *_args):
         if statement.lstrip().upper().startswith("SELECT"):
