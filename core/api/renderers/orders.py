@@ -249,8 +249,8 @@ def render_new_order(request: Request, order: Order, event: Event, channel: str 
 
     ``order`` must hold its positions, fees, payments and invoice address as placement built them (a new order
     has no refunds); only the answers are loaded, unless ``answered=False`` says the request stored none (the
-    caller knows: every answer it or a plugin stored went through its session). Same output as the order detail with default switches
-    (:func:`core.api.renderers.order_list.render_order_page`).
+    caller knows: every answer it or a plugin stored went through its session). Same output as the order detail
+    with default switches (:func:`core.api.renderers.order_list.render_order_page`).
     """
     positions = sorted((p for p in order.all_positions if not p.canceled), key=lambda p: p.positionid)
     payments = sorted(order.payments, key=lambda p: p.local_id)
