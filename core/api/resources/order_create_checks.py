@@ -24,6 +24,7 @@ from core.models import (
     SubEvent,
     TaxRule,
 )
+from core.services.catalogue.cache import cached_objects
 from core.services.errors import CommerceError
 from core.services.payments.lookup import payment_provider
 from core.services.positions import quotas_for
@@ -78,8 +79,10 @@ def check_body(session: Session, event: Event, body: OrderCreate) -> Checked:
         raise ValidationFailed({"positions": ["An order cannot be empty."]})
     if body.payment_provider is not None and payment_provider(event, body.payment_provider) is None:
         raise ValidationFailed({"payment_provider": ["The given payment provider is not known."]})
-    channel = session.scalar(select(SalesChannel).where(SalesChannel.organizer_id == event.organizer_id,
-                                                        SalesChannel.identifier == body.sales_channel))
+    channels = cached_objects(session, "channel", None, body.sales_channel, lambda: session.scalars(
+        select(SalesChannel).where(SalesChannel.organizer_id == event.organizer_id,
+                                   SalesChannel.identifier == body.sales_channel)).all())
+    channel = channels[0] if channels else None
     if channel is None:
         raise ValidationFailed({"sales_channel": [f"Object with identifier={body.sales_channel} does not exist."]})
     if body.code is not None and session.scalar(select(Order.id).where(
@@ -103,8 +106,10 @@ def _check_fees(session: Session, event: Event, body: OrderCreate) -> None:
 
 def _check_positions(session: Session, event: Event,
                      positions: list[PositionIn]) -> tuple[dict[int, Item], dict[int, ItemVariation]]:
-    items = {i.id: i for i in session.scalars(select(Item).options(joinedload(Item.variations)).where(
-        Item.event_id == event.id, Item.id.in_({p.item for p in positions}))).unique()}
+    wanted = frozenset(p.item for p in positions)
+    items = {i.id: i for i in cached_objects(session, "items", event.id, wanted, lambda: session.scalars(
+        select(Item).options(joinedload(Item.variations)).where(Item.event_id == event.id, Item.id.in_(wanted)))
+        .unique().all())}
     variation_ids = {p.variation for p in positions if p.variation is not None}
     variations = {v.id: v for v in session.scalars(select(ItemVariation).where(
         ItemVariation.id.in_(variation_ids)))} if variation_ids else {}

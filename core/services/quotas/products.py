@@ -13,6 +13,7 @@ from core.models.addons import ItemBundle
 from core.models.items import Item
 from core.models.quotas import Quota, quota_items, quota_variations
 from core.models.variations import ItemVariation
+from core.services.catalogue.cache import cached_load
 from core.services.quotas.availability import AVAILABILITY_GONE, AVAILABILITY_OK, Result, availability
 
 ProductKey = tuple[int, int | None]
@@ -40,9 +41,18 @@ def product_quotas(
     """The quotas of each product on one date, in one query: ``({key: [quota ids]}, {quota id: Quota})``.
 
     A variation counts through ``quota_variation``, an item without variation (``(item id, None)``) through
-    ``quota_item``; only quotas of ``event_id`` and of the date ``subevent_id`` are returned.
+    ``quota_item``; only quotas of ``event_id`` and of the date ``subevent_id`` are returned. Served from the
+    process cache when possible (:mod:`core.services.catalogue.cache`).
     """
-    keys = set(keys)
+    keys = frozenset(keys)
+    data, loaded = cached_load(session, "quotas", event_id, (keys, subevent_id),
+                               lambda: _load_product_quotas(session, event_id, keys, subevent_id))
+    quotas = {quota.id: quota for quota in loaded}
+    return {key: list(ids) for key, ids in data.items()}, quotas
+
+
+def _load_product_quotas(session: Session, event_id: int, keys: frozenset[ProductKey], subevent_id: int | None
+                         ) -> tuple[dict[ProductKey, tuple[int, ...]], list[Quota]]:
     item_ids = {item_id for item_id, variation_id in keys if variation_id is None}
     variation_ids = {variation_id for _, variation_id in keys if variation_id is not None}
     parts = []
@@ -56,7 +66,7 @@ def product_quotas(
                      .where(_QV.c.variation_id.in_(variation_ids)))
     mapping: dict[ProductKey, list[int]] = {key: [] for key in keys}
     if not parts:
-        return mapping, {}
+        return {key: () for key in keys}, []
     links = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("links")
     quotas: dict[int, Quota] = {}
     rows = session.execute(
@@ -69,7 +79,7 @@ def product_quotas(
         if key in mapping:
             mapping[key].append(quota.id)
             quotas[quota.id] = quota
-    return mapping, quotas
+    return {key: tuple(ids) for key, ids in mapping.items()}, list(quotas.values())
 
 
 def _no_variation() -> Any:

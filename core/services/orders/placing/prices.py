@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models.addons import ItemAddOn, ItemBundle
 from core.models.discounts import Discount
+from core.services.catalogue.cache import cached_objects
 from core.services.orders.placing.lines import Line
 from core.services.positions import Overrides
 from core.services.pricing.adapters import discount_spec, tax_rule_spec, voucher_spec
@@ -152,24 +153,14 @@ def compute_prices(
     _discounts(session, lines, currency=currency, now=now, sales_channel=sales_channel, event_id=event_id)
 
 
-_DISCOUNT = Discount.__table__
-#: Whether an event has an active discount: a plain statement, built once, before the objects are loaded (most
-#: events have none, and loading the discounts with their product and channel limits costs several times more).
-_ANY_ACTIVE = (select(_DISCOUNT.c.id).where(_DISCOUNT.c.event_id == bindparam("event_id"),
-                                            _DISCOUNT.c.active.is_(True)).limit(1))
-
-
 def _discounts(session: Session, lines: Sequence[Line], *, currency: str, now: dt.datetime, sales_channel: str,
                event_id: int) -> None:
     if all(line.explicit_price is not None for line in lines):
         return
-    session.flush()  # the plain statement does not flush by itself
-    if session.connection().execute(_ANY_ACTIVE, {"event_id": event_id}).first() is None:
-        return
-    rows = list(session.scalars(
+    rows = cached_objects(session, "discounts", event_id, None, lambda: session.scalars(
         select(Discount).where(Discount.event_id == event_id, Discount.active.is_(True))
         .options(selectinload(Discount.limit_sales_channels), selectinload(Discount.condition_limit_products),
-                 selectinload(Discount.benefit_limit_products))))
+                 selectinload(Discount.benefit_limit_products))).all(), cache_empty=True)
     if not rows:
         return
     specs = [discount_spec(row) for row in rows]
