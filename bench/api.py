@@ -58,14 +58,14 @@ def _serve(url: str, port: int, threads: int, var_dir: str) -> None:
 
     import waitress
 
-    from core.app import make_config
+    from core.app import main
 
     logging.disable(logging.WARNING)
-    app = make_config({
+    app = main(None, **{
         "ticketry.database_url": url, "ticketry.secret_key": SECRET, "ticketry.var_dir": var_dir,
         "ticketry.huey.immediate": "false", "ticketry.mail.backend": "memory",
         "ticketry.site_url": f"http://127.0.0.1:{port}",
-    }).make_wsgi_app()
+    })
     waitress.serve(app, host="127.0.0.1", port=port, threads=threads, connection_limit=1000, backlog=1024,
                    channel_timeout=120, _quiet=True)
 
@@ -161,7 +161,9 @@ def main() -> int:
         print(f"HTTP rush: {args.clients} clients, {args.servers} server process(es) x {args.threads} threads, "
               f"quota {args.quota}: {result['orders']} orders in {result['wall']:.1f} s")
         print(f"  orders/min      {per_minute:,.0f}")
-        print(f"  latency p50     {p50 * 1000:.1f} ms   p99 {p99 * 1000:.1f} ms")
+        p90 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.9))]
+        print(f"  latency p50     {p50 * 1000:.1f} ms   p90 {p90 * 1000:.1f} ms   p99 {p99 * 1000:.1f} ms   "
+              f"max {latencies[-1] * 1000:.1f} ms")
         print(f"  409 retries     {result['retries']}   other answers {result['errors'] or 'none'}")
         print(f"  sold {sold} of {args.quota}: oversell {oversell}")
         seed_orders(registry, rush_event.organizer_id, rush_event.event_id, 1, args.seed_orders)

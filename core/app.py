@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from pyramid.config import Configurator
@@ -60,6 +61,14 @@ def make_config(settings: dict[str, Any], here: str = ".") -> Configurator:
 
 
 def main(global_config: dict[str, Any] | None, **settings: Any) -> Router:
-    """Paste entry point (``ticketry serve``, any WSGI server)."""
+    """Paste entry point (``ticketry serve``, any WSGI server).
+
+    The configured application (registry, mappers, compiled templates: a few hundred thousand objects) lives as
+    long as the process, so it is moved out of the garbage collector's reach (``gc.freeze``): a full collection
+    would otherwise scan it again and again, a pause of a tenth of a second in the middle of some request.
+    """
     here = (global_config or {}).get("here", ".")
-    return make_config(settings, here=here).make_wsgi_app()
+    app = make_config(settings, here=here).make_wsgi_app()
+    gc.collect()
+    gc.freeze()
+    return app
