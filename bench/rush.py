@@ -4,11 +4,13 @@ Usage::
 
     python bench/rush.py --database-url postgresql+psycopg://ticketry:ticketry@127.0.0.1/ticketry_bench
 
-The ``--clients`` (64) clients are threads spread over ``--processes`` (8) forked processes, as over worker
-processes (one interpreter's GIL would cap the run at one core, and many threads per interpreter queue on it);
-each has its own database session (``unit_of_work``) and calls :func:`core.services.orders.place_order` for one
-ticket of a quota of ``--quota`` (2,000) until the quota is sold out; lock timeouts are retried. Tasks (webhook
-notification) are queued, not run, as in a deployment with workers.
+``--workers`` (2, one per core) forked worker processes place the orders, one at a time each, taking the requests
+of ``--clients`` (64) clients from one queue, as the worker processes of a deployment take requests from one
+listening socket; each client has one request at a time and sends the next when its answer comes, until the quota
+of ``--quota`` (2,000) is sold out. A worker opens a database session (``unit_of_work``) per order, loads the event
+and organizer as a request's context does and calls :func:`core.services.orders.place_order` for one ticket; lock
+timeouts are retried. Tasks (webhook notification) are queued, not run, as in a deployment with workers. Latency
+is from sending a request to its answer, queueing included.
 It prints orders per minute, p50/p99 latency, SQL statements per order, lock retries and the oversell count (must
 be 0). Then it seeds ``--seed-orders`` (100,000) orders over ``--quotas`` (100) quotas with bulk inserts and times
 :func:`core.services.quotas.availability` for all of them. The database is wiped first.
@@ -22,11 +24,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import multiprocessing
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pyramid.threadlocal import manager
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import contains_eager
 
 from core.app import make_config
 from core.db import Base, scope, scopes_disabled
@@ -118,92 +121,82 @@ def sold_and_oversold(registry: Any, rush_event: RushEvent) -> tuple[int, int]:
     return sold, max(sold - rush_event.size, 0)
 
 
-def _clients(registry: Any, clients: int, rush_event: RushEvent, ready: Any, go: Any, sold_out: Any,
-             tag: str) -> dict[str, Any]:
-    """Run ``clients`` threads placing 1-position orders until ``sold_out``; their figures."""
-    latencies: list[float] = []
-    refusals: dict[str, int] = {}
-    retries = [0]
+def _worker(registry: Any, rush_event: RushEvent, requests: Any, results: Any, tag: str) -> None:
+    """A forked worker process: place one order per request taken from ``requests`` (``None`` ends it), one at a
+    time, and answer each on ``results`` with ``(client, submitted, finished, outcome)``; the last answer is
+    ``(None, statements)``."""
+    registry.db_engine.dispose(close=False)
+    manager.push({"registry": registry, "request": None})
+    gc.collect()
+    gc.freeze()  # as the WSGI entry point does
     statements = [0]
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
 
     @sa_event.listens_for(registry.db_engine, "before_cursor_execute")
     def count(*_args: Any) -> None:
         statements[0] += 1
 
-    def client(n: int) -> None:
-        manager.push({"registry": registry, "request": None})
-        barrier.wait()
-        go.wait()
-        number = 0
-        while not sold_out.is_set():
-            number += 1
-            start = time.perf_counter()
-            try:
-                with unit_of_work(registry) as session, scope(rush_event.organizer_id):
-                    place_order(session, session.get(Event, rush_event.event_id),
-                                positions=[PositionRequest(item=rush_event.item_id)],
-                                email=f"c{tag}-{n}-{number}@example.org", sales_channel="web",
-                                payment_provider="manual", send_email=False)
-            except LockTimeout:
-                with lock:
-                    retries[0] += 1
-                continue
-            except CommerceError as exc:
-                with lock:
-                    refusals[exc.key] = refusals.get(exc.key, 0) + 1
-                if exc.key == "unavailable":
-                    sold_out.set()
-                continue
-            elapsed = time.perf_counter() - start
-            with lock:
-                latencies.append(elapsed)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    ready.wait()
-    for thread in threads:
-        thread.join()
-    sa_event.remove(registry.db_engine, "before_cursor_execute", count)
-    return {"latencies": latencies, "refusals": refusals, "retries": retries[0], "statements": statements[0]}
+    # the event with its organizer in one query, as a request's context loads them
+    event_query = (select(Event).options(contains_eager(Event.organizer)).join(Event.organizer)
+                   .where(Event.id == rush_event.event_id))
+    number = 0
+    while (request := requests.get()) is not None:
+        client, submitted = request
+        number += 1
+        try:
+            with unit_of_work(registry) as session, scope(rush_event.organizer_id):
+                place_order(session, session.scalar(event_query), positions=[PositionRequest(item=rush_event.item_id)],
+                            email=f"w{tag}-{number}@example.org", sales_channel="web", payment_provider="manual",
+                            send_email=False)
+            outcome = "ok"
+        except LockTimeout:
+            outcome = "retry"
+        except CommerceError as exc:
+            outcome = exc.key
+        results.put((client, submitted, time.perf_counter(), outcome))
+    results.put((None, statements[0]))
 
 
-def _process(registry: Any, clients: int, rush_event: RushEvent, ready: Any, go: Any, sold_out: Any,
-             results: Any, tag: str) -> None:
-    """A forked client process: fresh connections, then :func:`_clients`; its figures go to ``results``."""
-    registry.db_engine.dispose(close=False)
-    manager.push({"registry": registry, "request": None})
-    results.put(_clients(registry, clients, rush_event, ready, go, sold_out, tag))
-
-
-def rush(registry: Any, clients: int, processes: int, rush_event: RushEvent) -> dict[str, Any]:
-    """``clients`` clients spread over ``processes`` forked processes (threads in each) until sold out."""
+def rush(registry: Any, clients: int, workers: int, rush_event: RushEvent) -> dict[str, Any]:
+    """``clients`` clients, each with one request at a time, served by ``workers`` forked worker processes that
+    take the requests from one queue, until sold out (see the module docstring)."""
     context = multiprocessing.get_context("fork")
-    ready, go, sold_out = context.Barrier(processes + 1), context.Event(), context.Event()
-    results = context.Queue()
-    shares = [clients // processes + (1 if n < clients % processes else 0) for n in range(processes)]
-    workers = [context.Process(target=_process, args=(registry, share, rush_event, ready, go, sold_out, results,
-                                                      str(n)))
-               for n, share in enumerate(shares)]
-    for worker in workers:
-        worker.start()
-    ready.wait()
-    start = time.perf_counter()
-    go.set()
-    parts = [results.get() for _ in workers]
-    wall = time.perf_counter() - start
-    for worker in workers:
-        worker.join()
-    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    requests, results = context.Queue(), context.Queue()
+    processes = [context.Process(target=_worker, args=(registry, rush_event, requests, results, str(n)))
+                 for n in range(workers)]
+    for process in processes:
+        process.start()
+    latencies: list[float] = []
     refusals: dict[str, int] = {}
-    for part in parts:
-        for key, number in part["refusals"].items():
-            refusals[key] = refusals.get(key, 0) + number
-    return {"orders": len(latencies), "wall": wall, "latencies": latencies, "refusals": refusals,
-            "retries": sum(part["retries"] for part in parts), "statements": sum(part["statements"] for part in parts)}
+    retries = 0
+    start = time.perf_counter()
+    for client in range(clients):
+        requests.put((client, time.perf_counter()))
+    outstanding, sold_out = clients, False
+    while outstanding:
+        client, submitted, finished, outcome = results.get()
+        outstanding -= 1
+        if outcome == "ok":
+            latencies.append(finished - submitted)
+        elif outcome == "retry":
+            retries += 1
+        else:
+            refusals[outcome] = refusals.get(outcome, 0) + 1
+            sold_out = sold_out or outcome == "unavailable"
+        if not sold_out:
+            requests.put((client, time.perf_counter()))
+            outstanding += 1
+    wall = time.perf_counter() - start
+    for _process in processes:
+        requests.put(None)
+    statements = 0
+    for _process in processes:
+        while (answer := results.get())[0] is not None:
+            pass
+        statements += answer[1]
+    for process in processes:
+        process.join()
+    return {"orders": len(latencies), "wall": wall, "latencies": sorted(latencies), "refusals": refusals,
+            "retries": retries, "statements": statements}
 
 
 def seed_orders(registry: Any, organizer_id: int, event_id: int, quotas: int, orders: int) -> list[int]:
@@ -254,19 +247,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--processes", type=int, default=8,
-                        help="client processes (the clients are split over them, as over worker processes)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes placing the orders, one at a time each (default: one per core)")
     parser.add_argument("--quota", type=int, default=2000)
     parser.add_argument("--quotas", type=int, default=100)
     parser.add_argument("--seed-orders", type=int, default=100_000)
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         parser.error("the rush benchmark needs PostgreSQL (--database-url postgresql+psycopg://...)")
-    processes = max(1, min(args.processes, args.clients))
-    registry = build_registry(args.database_url, args.clients // processes + 3)
+    workers = max(1, args.workers)
+    registry = build_registry(args.database_url, 4)
     rush_event = setup_rush_event(registry, args.quota)
     registry.db_engine.dispose()
-    result = rush(registry, args.clients, processes, rush_event)
+    result = rush(registry, args.clients, workers, rush_event)
     sold, oversell = sold_and_oversold(registry, rush_event)
     with unit_of_work(registry) as session, scope(rush_event.organizer_id):
         orders = session.scalar(select(func.count()).select_from(Order))
@@ -274,8 +267,8 @@ def main() -> int:
     per_minute = result["orders"] / result["wall"] * 60
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"rush: {args.clients} clients in {processes} process(es), quota {args.quota}: {result['orders']} orders "
-          f"in {result['wall']:.1f} s")
+    print(f"rush: {args.clients} clients, {workers} worker process(es), quota {args.quota}: {result['orders']} "
+          f"orders in {result['wall']:.1f} s")
     print(f"  orders/min      {per_minute:,.0f}")
     print(f"  latency p50     {p50 * 1000:.1f} ms   p99 {p99 * 1000:.1f} ms")
     print(f"  statements/order {result['statements'] / max(orders, 1):.1f} (incl. refused attempts)")

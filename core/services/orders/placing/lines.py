@@ -23,6 +23,7 @@ from core.models.items import Item
 from core.models.variations import ItemVariation
 from core.models.vouchers import Voucher
 from core.services import positions
+from core.services.catalogue.cache import cached_objects
 from core.services.errors import OrderError
 
 #: Attendee and extra columns copied from a request or cart position onto the order position.
@@ -91,11 +92,18 @@ def _bad(message: str, **params: Any) -> OrderError:
     return OrderError("invalid_position", message, **params)
 
 
+def _item(session: Session, event: Event, item_id: int) -> Item | None:
+    """The item with its variations, from the catalogue cache when possible."""
+    found = cached_objects(session, "item", event.id, item_id, lambda: session.scalars(
+        select(Item).options(selectinload(Item.variations)).where(Item.id == item_id)).all())
+    return found[0] if found else None
+
+
 def _resolve(session: Session, model: type[Any], value: Any, what: str, event: Event) -> Any:
     if value is None or isinstance(value, model):
         obj = value
     elif isinstance(value, int):
-        obj = session.get(model, value)
+        obj = _item(session, event, value) if model is Item else session.get(model, value)
         if obj is None:
             raise _bad(f"Unknown {what} {value}.", **{what: value})
     else:
