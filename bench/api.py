@@ -141,7 +141,8 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--servers", type=int, default=2, help="waitress processes serving the application")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads per server process")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="waitress threads per server process (more threads of one interpreter queue on its GIL)")
     parser.add_argument("--quota", type=int, default=2000)
     parser.add_argument("--seed-orders", type=int, default=100_000)
     args = parser.parse_args()
