@@ -15,6 +15,11 @@ older than that version, so storing it under that version is safe.
 
 A transaction that changed configuration bypasses the cache until it ends: it must see its own writes, and
 nothing it reads is stored for others.
+
+Ids can come back: SQLite gives a new row the id of the last one deleted, and the new row's version starts at 0
+again. So deleting an event bumps its organizer (a new event with the old id is seen with a newer organizer
+version), and a committed deletion of an organizer empties this process's cache (a platform on SQLite runs in one
+process).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ MAX_ENTRIES = 1024
 _VERSIONS = "ticketry.cache_versions"
 _CHANGED = "ticketry.configuration_changed"
 _BUMPED = "ticketry.configuration_bumped"
+_ORGANIZER_DELETED = "ticketry.organizer_deleted"
 
 
 class LRUCache:
@@ -189,3 +195,20 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_VERSIONS, None)
         session.info.pop(_CHANGED, None)
+        session.info.pop(_ORGANIZER_DELETED, None)
+
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _events_and_organizers_go(session: Session, _context: Any) -> None:
+    organizers = {obj.organizer_id for obj in session.deleted if isinstance(obj, Event)}
+    for organizer_id in sorted(organizers):
+        bump(session, organizer_id)
+    if any(isinstance(obj, Organizer) for obj in session.deleted):
+        session.info[_ORGANIZER_DELETED] = True
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _clear_after_organizer_deletion(session: Session) -> None:
+    if not session.in_nested_transaction() and session.info.pop(_ORGANIZER_DELETED, None):
+        clear()

@@ -293,3 +293,38 @@ def test_a_copy_into_an_event_whose_configuration_is_cached_reaches_it(committed
     _in_transaction(factory, target_id, lambda session, target: copy_event_data(
         session, _load_event(session, source_id), target))
     assert _in_transaction(factory, target_id, _active) == {"testplatform", "testplugin"}
+
+
+def _organizer_version(session, event):
+    return session.scalar(select(Organizer.cache_version).where(Organizer.id == event.organizer_id))
+
+
+def test_deleting_an_event_bumps_its_organizer(committed):
+    factory, event_id = committed
+    before = _in_transaction(factory, event_id, _organizer_version)
+
+    def add(session, event):
+        with scopes_disabled():
+            session.add(Event(organizer_id=event.organizer_id, slug="extra", name=I18nString("X"),
+                              date_from=datetime(2030, 1, 1, tzinfo=UTC)))
+
+    _in_transaction(factory, event_id, add)
+    assert _in_transaction(factory, event_id, _organizer_version) == before
+
+    def remove(session, event):
+        with scopes_disabled():
+            session.delete(session.scalar(select(Event).where(Event.slug == "extra",
+                                                              Event.organizer_id == event.organizer_id)))
+            session.flush()
+
+    _in_transaction(factory, event_id, remove)
+    assert _in_transaction(factory, event_id, _organizer_version) == before + 1
+
+
+def test_a_committed_organizer_deletion_empties_the_process_cache(db_session, organizer, tm):
+    config_cache.put(db_session, ("entry",), frozenset({"x"}))
+    db_session.delete(organizer)
+    db_session.flush()
+    assert config_cache.get(("entry",)) == {"x"}  # not before the commit
+    tm.commit()
+    assert config_cache.get(("entry",)) is None
