@@ -129,3 +129,25 @@ def test_a_transaction_that_changed_the_catalogue_reads_it_itself(shop, db_engin
         return read(session, event)
 
     assert _in_transaction(factory, ids["event"], change_then_read) == [("Tickets", 5)]
+
+
+def _reads_catalogue(statements):
+    tables = ("sales_channel", "item", "item_variation", "quota", "discount")
+    # plain reads only: the locked availability statement (WITH ...) reads the quotas' current sizes on purpose
+    return {table for statement in statements for table in tables
+            if statement.startswith("SELECT") and f"FROM {table} " in statement + " "}
+
+
+def test_the_next_order_reads_no_catalogue_and_sees_a_price_change(api_client, catalogue, record_statements):
+    order = {"email": "alice@example.org", "locale": "en", "sales_channel": "web", "payment_provider": "manual",
+             "positions": [{"item": catalogue.ticket.id}]}
+    path = "/organizers/demo/events/conf/orders/"
+    with record_statements() as first:
+        api_client.post(path, order, status=201)
+    with record_statements() as second:
+        created = api_client.post(path, order, status=201).json
+    assert _reads_catalogue(first) >= {"sales_channel", "item", "quota"}
+    assert _reads_catalogue(second) == set()
+    assert created["positions"][0]["price"] == "23.00"
+    api_client.patch(f"/organizers/demo/events/conf/items/{catalogue.ticket.id}/", {"default_price": "30.00"})
+    assert api_client.post(path, order, status=201).json["positions"][0]["price"] == "30.00"
