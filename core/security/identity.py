@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, joinedload
 from zope.interface import implementer
 
 from core.db import scopes_disabled
+from core.db.tenancy import current_organizer_id
 from core.interfaces.security import IAuthenticator, IIdentity
 from core.models import StaffSession, TeamAPIToken, User
 from core.security.evaluation import EVERYTHING, PermissionSet, team_permissions, user_permissions
+from core.services.catalogue.cache import cached_objects
 
 
 class AuthenticationFailed(HTTPUnauthorized):
@@ -98,6 +100,24 @@ class TokenIdentity:
         return {"api_token_id": self.token.id}
 
 
+def _lookup(session: Session, digest: str) -> TeamAPIToken | None:
+    with scopes_disabled():
+        return session.scalar(select(TeamAPIToken).options(joinedload(TeamAPIToken.team))
+                              .where(TeamAPIToken.token_hash == digest))
+
+
+def _token(session: Session, digest: str) -> TeamAPIToken | None:
+    """The token (with its team) of ``digest``. On an organizer's routes a token of that organizer comes from the
+    process cache (:mod:`core.services.catalogue.cache`): a change of any token or team of the organizer bumps
+    its version, so a revoked token is refused at the next request in every process."""
+    organizer_id = current_organizer_id()
+    if organizer_id is None:
+        return _lookup(session, digest)
+    found = cached_objects(session, "token", None, digest, lambda: [
+        token for token in [_lookup(session, digest)] if token is not None and token.organizer_id == organizer_id])
+    return found[0] if found else _lookup(session, digest)
+
+
 @implementer(IAuthenticator)
 class TokenAuthenticator:
     """``Authorization: Token <token>``: looks the token up by its SHA-256 digest."""
@@ -110,12 +130,7 @@ class TokenAuthenticator:
             return None
         if not token:
             raise AuthenticationFailed("Invalid token header. No credentials provided.")
-        with scopes_disabled():
-            found = request.dbsession.scalar(
-                select(TeamAPIToken)
-                .options(joinedload(TeamAPIToken.team))
-                .where(TeamAPIToken.token_hash == token_digest(token))
-            )
+        found = _token(request.dbsession, token_digest(token))
         if found is None or not found.active:
             raise AuthenticationFailed("Invalid token.")
         return TokenIdentity(found)

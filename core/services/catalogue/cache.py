@@ -9,10 +9,10 @@ that did not load its event and organizer rows (no versions known), or whose tra
 queries as before.
 
 Invalidation: every flush that adds, changes or deletes a sales channel, item, variation, quota or discount
-(quota membership and discount limits included: they change the objects' collections) bumps the version of the
-objects' organizers in the same transaction; so does a bulk ``UPDATE``/``DELETE`` of those classes through the
-session (the scoped organizer, else every organizer). Once that transaction commits, no process asks for the old
-entries again.
+(quota membership and discount limits included: they change the objects' collections), or a team or API token
+(their lookup is cached the same way) bumps the version of the objects' organizers in the same transaction; so
+does a bulk ``UPDATE``/``DELETE`` of those classes through the session (the scoped organizer, else every
+organizer). Once that transaction commits, no process asks for the old entries again.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ from core.db.tenancy import current_organizer_id
 from core.models.channels import SalesChannel
 from core.models.discounts import Discount
 from core.models.items import Item
+from core.models.organizer import Team, TeamAPIToken
 from core.models.quotas import Quota
 from core.models.variations import ItemVariation
 
-#: The classes whose objects :func:`cached_objects` may hold.
-CACHED_CLASSES = (SalesChannel, Item, ItemVariation, Quota, Discount)
+#: The classes whose objects :func:`cached_objects` may hold: the catalogue, and the API tokens with their teams
+#: (:mod:`core.security.identity` uses the same cache for the token of each request).
+CACHED_CLASSES = (SalesChannel, Item, ItemVariation, Quota, Discount, Team, TeamAPIToken)
 
 
 def _copies(objects: Sequence[Any]) -> tuple[Any, ...]:
