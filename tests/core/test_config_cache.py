@@ -9,18 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import transaction
-from sqlalchemy import delete, select
-from sqlalchemy.orm import contains_eager, sessionmaker
+from sqlalchemy import select
 
 from core import config_cache
 from core.config_cache import LRUCache
 from core.db import scopes_disabled
-from core.db.session import tm_session
 from core.i18n import I18nString
-from core.models import Event, GlobalSetting, Organizer
+from core.models import Event, Organizer
 from core.pluginhost import active_plugins, disable_plugin, enable_plugin
 from core.settings import settings_for, store
+from tests.core.committing import counting, in_transaction, load_event
 
 
 def test_lru_keeps_the_most_recently_used_entries():
@@ -39,16 +37,10 @@ def test_the_process_cache_is_bounded():
     assert config_cache._cache.size == config_cache.MAX_ENTRIES == 1024
 
 
-def _load_event(session, event_id):
-    stmt = select(Event).join(Event.organizer).options(contains_eager(Event.organizer)).where(Event.id == event_id)
-    with scopes_disabled():
-        return session.scalar(stmt)
-
-
 def test_keys_hold_the_versions_loaded_in_this_transaction(db_session, event, tm):
     assert config_cache.key(db_session, "k", event.organizer_id, event.id) is None  # created, never loaded
     db_session.expunge_all()
-    loaded = _load_event(db_session, event.id)
+    loaded = load_event(db_session, event.id)
     engine = db_session.get_bind().engine
     assert config_cache.key(db_session, "k", loaded.organizer_id) == ("k", engine, loaded.organizer_id, 0)
     assert config_cache.key(db_session, "k", loaded.organizer_id, loaded.id) == (
@@ -61,7 +53,7 @@ def test_keys_hold_the_versions_loaded_in_this_transaction(db_session, event, tm
 
 def test_a_transaction_that_changed_configuration_bypasses_the_cache(db_session, event, tm):
     db_session.expunge_all()
-    loaded = _load_event(db_session, event.id)
+    loaded = load_event(db_session, event.id)
     key = config_cache.key(db_session, "k", loaded.organizer_id, loaded.id)
     config_cache.put(db_session, key, frozenset({"old"}))
     config_cache.bump(db_session, loaded.organizer_id, loaded.id)
@@ -77,7 +69,7 @@ def test_bump_moves_the_event_version_once_per_transaction_and_keeps_last_modifi
     config_cache.bump(db_session, organizer.id, event.id)
     config_cache.bump(db_session, organizer.id)
     db_session.expunge_all()
-    loaded = _load_event(db_session, event.id)
+    loaded = load_event(db_session, event.id)
     assert (loaded.cache_version, loaded.organizer.cache_version) == (1, 1)
     assert loaded.last_modified == modified
 
@@ -90,87 +82,33 @@ def test_a_platform_bump_moves_every_organizer(db_session, organizer, other_orga
     assert versions == {1}
 
 
-@pytest.fixture
-def committed(db_engine):
-    """A session factory on the engine and an organizer + event committed for real; removed afterwards."""
-    config_cache.clear()
-    factory = sessionmaker(bind=db_engine, expire_on_commit=False)
-    with factory() as session, scopes_disabled():
-        organizer = Organizer(slug="cachever", name="Cache versions")
-        session.add(organizer)
-        session.flush()
-        event = Event(organizer_id=organizer.id, slug="cv", name=I18nString("CV"),
-                      date_from=datetime(2030, 1, 1, tzinfo=UTC))
-        session.add(event)
-        session.commit()
-    try:
-        yield factory, event.id
-    finally:
-        with factory() as session, scopes_disabled():
-            session.execute(delete(Organizer).where(Organizer.id == organizer.id))
-            session.execute(delete(GlobalSetting))
-            session.commit()
-        config_cache.clear()
-
-
-def _in_transaction(factory, event_id, work):
-    """Run ``work(session, event)`` in a committed transaction of a new session that loads the event first
-    (``event_id`` None: loads nothing, ``event`` is None)."""
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        session = tm_session(factory, manager)
-        result = work(session, None if event_id is None else _load_event(session, event_id))
-    session.close()
-    return result
-
-
-def _counting(db_engine, factory, event_id, work):
-    """``(result, statements)`` of ``work`` run after the event is loaded."""
-    from sqlalchemy import event as sa_event
-
-    seen = []
-
-    def count(session, event):
-        session.connection()  # begun: SQLite's BEGIN is not counted
-        sa_event.listen(db_engine, "before_cursor_execute", listener)
-        try:
-            return work(session, event)
-        finally:
-            sa_event.remove(db_engine, "before_cursor_execute", listener)
-
-    def listener(*_args):
-        seen.append(1)
-
-    return _in_transaction(factory, event_id, count), len(seen)
-
-
 def _reservation_time(session, event):
     return settings_for(session, event)["reservation_time"]
 
 
 def test_settings_are_read_once_per_process_until_another_transaction_changes_them(committed, db_engine):
     factory, event_id = committed
-    assert _counting(db_engine, factory, event_id, _reservation_time) == (30, 1)
-    assert _counting(db_engine, factory, event_id, _reservation_time) == (30, 0)
-    _in_transaction(factory, event_id, lambda session, event: settings_for(session, event).set("reservation_time", 7))
-    assert _counting(db_engine, factory, event_id, _reservation_time) == (7, 1)
-    assert _counting(db_engine, factory, event_id, _reservation_time) == (7, 0)
+    assert counting(db_engine, factory, event_id, _reservation_time) == (30, 1)
+    assert counting(db_engine, factory, event_id, _reservation_time) == (30, 0)
+    in_transaction(factory, event_id, lambda session, event: settings_for(session, event).set("reservation_time", 7))
+    assert counting(db_engine, factory, event_id, _reservation_time) == (7, 1)
+    assert counting(db_engine, factory, event_id, _reservation_time) == (7, 0)
 
 
 def test_an_organizer_and_a_platform_change_reach_the_event(committed, db_engine):
     factory, event_id = committed
-    assert _in_transaction(factory, event_id, _reservation_time) == 30
-    _in_transaction(factory, event_id,
+    assert in_transaction(factory, event_id, _reservation_time) == 30
+    in_transaction(factory, event_id,
                     lambda session, event: settings_for(session, event.organizer).set("reservation_time", 9))
-    assert _in_transaction(factory, event_id, _reservation_time) == 9
-    assert _in_transaction(factory, event_id, lambda session, event: settings_for(session, event)["locale"]) == "en"
-    _in_transaction(factory, event_id, lambda session, event: settings_for(session, None).set("locale", "de"))
-    assert _counting(db_engine, factory, event_id, lambda s, e: settings_for(s, e)["locale"]) == ("de", 1)
+    assert in_transaction(factory, event_id, _reservation_time) == 9
+    assert in_transaction(factory, event_id, lambda session, event: settings_for(session, event)["locale"]) == "en"
+    in_transaction(factory, event_id, lambda session, event: settings_for(session, None).set("locale", "de"))
+    assert counting(db_engine, factory, event_id, lambda s, e: settings_for(s, e)["locale"]) == ("de", 1)
 
 
 def test_the_writer_sees_its_own_writes_and_a_rolled_back_write_is_never_cached(committed):
     factory, event_id = committed
-    assert _in_transaction(factory, event_id, _reservation_time) == 30
+    assert in_transaction(factory, event_id, _reservation_time) == 30
 
     def write_then_fail(session, event):
         settings = settings_for(session, event)
@@ -180,23 +118,23 @@ def test_the_writer_sees_its_own_writes_and_a_rolled_back_write_is_never_cached(
         raise RuntimeError("abort")
 
     with pytest.raises(RuntimeError):
-        _in_transaction(factory, event_id, write_then_fail)
-    assert _in_transaction(factory, event_id, _reservation_time) == 30
+        in_transaction(factory, event_id, write_then_fail)
+    assert in_transaction(factory, event_id, _reservation_time) == 30
 
 
 def test_store_does_not_cache_a_scope_whose_rows_were_not_loaded_in_the_transaction(committed, db_engine):
     factory, event_id = committed
     with factory() as session:
-        organizer_id = _load_event(session, event_id).organizer_id
+        organizer_id = load_event(session, event_id).organizer_id
     levels = [store.Level(store.EVENT, event_id, organizer_id), store.Level(store.PLATFORM)]
 
     def load(session, _event):
         return store.load(session, levels)
 
-    assert _counting(db_engine, factory, None, load) == ([{}, {}], 1)
-    assert _counting(db_engine, factory, None, load) == ([{}, {}], 1)
-    assert _counting(db_engine, factory, event_id, load)[1] == 1
-    assert _counting(db_engine, factory, event_id, load)[1] == 0
+    assert counting(db_engine, factory, None, load) == ([{}, {}], 1)
+    assert counting(db_engine, factory, None, load) == ([{}, {}], 1)
+    assert counting(db_engine, factory, event_id, load)[1] == 1
+    assert counting(db_engine, factory, event_id, load)[1] == 0
 
 
 def _active(session, event):
@@ -205,16 +143,16 @@ def _active(session, event):
 
 def test_enabling_and_disabling_plugins_reaches_the_next_transaction(committed, db_engine):
     factory, event_id = committed
-    assert _counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 1)
-    assert _counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 0)
-    _in_transaction(factory, event_id, lambda session, event: enable_plugin(session, event, "testplugin"))
-    assert _counting(db_engine, factory, event_id, _active) == ({"testplatform", "testplugin"}, 1)
-    _in_transaction(factory, event_id, lambda session, event: enable_plugin(session, event.organizer, "testorg"))
-    assert _in_transaction(factory, event_id, _active) == {"testplatform", "testplugin", "testorg"}
-    _in_transaction(factory, event_id, lambda session, event: disable_plugin(session, event, "testplugin"))
-    assert _in_transaction(factory, event_id, _active) == {"testplatform", "testorg"}
-    _in_transaction(factory, event_id, lambda session, event: disable_plugin(session, event.organizer, "testorg"))
-    assert _counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 1)
+    assert counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 1)
+    assert counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 0)
+    in_transaction(factory, event_id, lambda session, event: enable_plugin(session, event, "testplugin"))
+    assert counting(db_engine, factory, event_id, _active) == ({"testplatform", "testplugin"}, 1)
+    in_transaction(factory, event_id, lambda session, event: enable_plugin(session, event.organizer, "testorg"))
+    assert in_transaction(factory, event_id, _active) == {"testplatform", "testplugin", "testorg"}
+    in_transaction(factory, event_id, lambda session, event: disable_plugin(session, event, "testplugin"))
+    assert in_transaction(factory, event_id, _active) == {"testplatform", "testorg"}
+    in_transaction(factory, event_id, lambda session, event: disable_plugin(session, event.organizer, "testorg"))
+    assert counting(db_engine, factory, event_id, _active) == ({"testplatform"}, 1)
 
 
 def _plugin_rows(session, event):
@@ -231,37 +169,45 @@ def test_purging_a_plugins_rows_reaches_every_level(committed, db_engine):
         store.write(session, store.Level(store.ORGANIZER, event.organizer_id), "plugin.gone.b", "2")
         store.write(session, store.Level(store.PLATFORM), "plugin.gone.c", "3")
 
-    _in_transaction(factory, event_id, write)
+    in_transaction(factory, event_id, write)
     stored = [{"plugin.gone.a": "1"}, {"plugin.gone.b": "2"}, {"plugin.gone.c": "3"}]
-    assert _in_transaction(factory, event_id, _plugin_rows) == stored
-    assert _counting(db_engine, factory, event_id, _plugin_rows) == (stored, 0)
-    _in_transaction(factory, event_id, lambda session, _event: store.delete_plugin_rows(session, "gone"))
-    assert _in_transaction(factory, event_id, _plugin_rows) == [{}, {}, {}]
+    assert in_transaction(factory, event_id, _plugin_rows) == stored
+    assert counting(db_engine, factory, event_id, _plugin_rows) == (stored, 0)
+    in_transaction(factory, event_id, lambda session, _event: store.delete_plugin_rows(session, "gone"))
+    assert in_transaction(factory, event_id, _plugin_rows) == [{}, {}, {}]
 
 
-def _reads_configuration(statements):
-    tables = ("settings_event", "settings_organizer", "settings_global", "event_plugin", "organizer_plugin")
-    return {table for statement in statements for table in tables if f"FROM {table}" in statement}
+def _reads(statements, tables):
+    # plain reads only: the locked availability statement (WITH ...) reads the quotas' current sizes on purpose
+    return {table for statement in statements for table in tables
+            if statement.startswith("SELECT") and f"FROM {table} " in statement + " "}
 
 
-def test_the_next_request_reads_no_settings_or_plugin_rows(api_client, catalogue, record_statements):
+CONFIGURATION = ("settings_event", "settings_organizer", "settings_global", "event_plugin", "organizer_plugin")
+CATALOGUE = ("sales_channel", "item", "item_variation", "quota", "discount", "team_api_token")
+
+
+def test_the_next_order_reads_no_configuration_catalogue_or_token(api_client, catalogue, record_statements):
     order = {"email": "alice@example.org", "locale": "en", "sales_channel": "web", "payment_provider": "manual",
              "positions": [{"item": catalogue.ticket.id}]}
     path = "/organizers/demo/events/conf/orders/"
     with record_statements() as first:
         api_client.post(path, order, status=201)
     with record_statements() as second:
-        api_client.post(path, order, status=201)
-    assert _reads_configuration(first) >= {"settings_event", "event_plugin"}
-    assert _reads_configuration(second) == set()
-    assert len(second) <= len(first) - 2  # the plugins and the settings (after the commit: cached since the first)
+        created = api_client.post(path, order, status=201).json
+    assert _reads(first, CONFIGURATION) >= {"settings_event", "event_plugin"}
+    assert _reads(first, CATALOGUE) >= {"sales_channel", "item", "quota", "team_api_token"}
+    assert _reads(second, CONFIGURATION + CATALOGUE) == set()
+    assert created["positions"][0]["price"] == "23.00"
+    api_client.patch(f"/organizers/demo/events/conf/items/{catalogue.ticket.id}/", {"default_price": "30.00"})
+    assert api_client.post(path, order, status=201).json["positions"][0]["price"] == "30.00"
     api_client.patch("/organizers/demo/events/conf/settings/", {"reservation_time": 12})
     assert api_client.get("/organizers/demo/events/conf/settings/").json["reservation_time"] == 12
 
 
 def test_versions_are_kept_over_a_commit_unless_the_transaction_changed_configuration(db_session, event, tm):
     db_session.expunge_all()
-    loaded = _load_event(db_session, event.id)
+    loaded = load_event(db_session, event.id)
     key = config_cache.key(db_session, "k", loaded.organizer_id, loaded.id)
     with config_cache.kept_over_commit(db_session):
         tm.commit()
@@ -288,11 +234,11 @@ def test_a_copy_into_an_event_whose_configuration_is_cached_reaches_it(committed
         enable_plugin(session, source, "testplugin")  # no settings: the copy's only change is the plugin row
         return target.id
 
-    target_id = _in_transaction(factory, source_id, new_target)
-    assert _in_transaction(factory, target_id, _active) == {"testplatform"}
-    _in_transaction(factory, target_id, lambda session, target: copy_event_data(
-        session, _load_event(session, source_id), target))
-    assert _in_transaction(factory, target_id, _active) == {"testplatform", "testplugin"}
+    target_id = in_transaction(factory, source_id, new_target)
+    assert in_transaction(factory, target_id, _active) == {"testplatform"}
+    in_transaction(factory, target_id, lambda session, target: copy_event_data(
+        session, load_event(session, source_id), target))
+    assert in_transaction(factory, target_id, _active) == {"testplatform", "testplugin"}
 
 
 def _organizer_version(session, event):
@@ -301,15 +247,15 @@ def _organizer_version(session, event):
 
 def test_deleting_an_event_bumps_its_organizer(committed):
     factory, event_id = committed
-    before = _in_transaction(factory, event_id, _organizer_version)
+    before = in_transaction(factory, event_id, _organizer_version)
 
     def add(session, event):
         with scopes_disabled():
             session.add(Event(organizer_id=event.organizer_id, slug="extra", name=I18nString("X"),
                               date_from=datetime(2030, 1, 1, tzinfo=UTC)))
 
-    _in_transaction(factory, event_id, add)
-    assert _in_transaction(factory, event_id, _organizer_version) == before
+    in_transaction(factory, event_id, add)
+    assert in_transaction(factory, event_id, _organizer_version) == before
 
     def remove(session, event):
         with scopes_disabled():
@@ -317,8 +263,8 @@ def test_deleting_an_event_bumps_its_organizer(committed):
                                                               Event.organizer_id == event.organizer_id)))
             session.flush()
 
-    _in_transaction(factory, event_id, remove)
-    assert _in_transaction(factory, event_id, _organizer_version) == before + 1
+    in_transaction(factory, event_id, remove)
+    assert in_transaction(factory, event_id, _organizer_version) == before + 1
 
 
 def test_a_committed_organizer_deletion_empties_the_process_cache(db_session, organizer, tm):

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import transaction
-from sqlalchemy import delete
-from sqlalchemy.orm import sessionmaker
 
 from core.db import scopes_disabled
 from core.db.session import tm_session
-from core.i18n import I18nString
-from core.models import Event, Organizer
+from core.models import Event
 from core.settings import settings_for
 
 
 @pytest.fixture
-def committed_event(db_engine):
-    """An organizer and event committed for real (these tests need separate connections); removed afterwards."""
-    factory = sessionmaker(bind=db_engine, expire_on_commit=False)
+def committed_event(committed):
+    """The organizer and event of ``committed`` (these tests need separate connections), the event detached."""
+    factory, event_id = committed
     with factory() as session, scopes_disabled():
-        organizer = Organizer(slug="isolation", name="Isolation")
-        session.add(organizer)
-        session.flush()
-        event = Event(organizer_id=organizer.id, slug="iso", name=I18nString("Iso"),
-                      date_from=datetime(2030, 1, 1, tzinfo=UTC))
-        session.add(event)
-        session.commit()
-    try:
-        yield factory, event
-    finally:
-        with factory() as session, scopes_disabled():
-            session.execute(delete(Organizer).where(Organizer.id == organizer.id))
-            session.commit()
+        event = session.get(Event, event_id)
+    return factory, event
 
 
 def _open(factory):
