@@ -16,6 +16,10 @@ older than that version, so storing it under that version is safe.
 A transaction that changed configuration bypasses the cache until it ends: it must see its own writes, and
 nothing it reads is stored for others.
 
+Other modules cache through it too: the catalogue and API tokens (:mod:`core.services.catalogue.cache`) and the
+event and organizer rows of event routes (:mod:`core.resources`, after reading their versions with one narrow
+statement). A change of an event's or organizer's columns bumps the row itself.
+
 Ids can come back: SQLite gives a new row the id of the last one deleted, and the new row's version starts at 0
 again. So deleting an event bumps its organizer (a new event with the old id is seen with a newer organizer
 version), and a committed deletion of an organizer empties this process's cache (a platform on SQLite runs in one
@@ -26,13 +30,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import QueryContext, Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, QueryContext, Session, SessionTransaction, object_session
 from zope.sqlalchemy import mark_changed
 
 from core.models.event import Event
@@ -172,10 +176,21 @@ def bump_in_flush(connection: Connection, session: Session, organizer_id: int, e
     connection.execute(_bump_statement(organizer_id, event_id))
 
 
-def _record(target: Any, context: QueryContext) -> None:
+def detached_copies(objects: Sequence[Any]) -> tuple[Any, ...]:
+    """Detached copies of clean ``objects`` (and of the loaded objects they refer to), for :func:`put`: nobody
+    changes them, and a session takes its own copies with ``Session.merge(copy, load=False)``."""
+    scratch = Session()
+    copies = tuple(scratch.merge(obj, load=False) for obj in objects)
+    scratch.expunge_all()
+    return copies
+
+
+def _record(target: Any, context: QueryContext | None) -> None:
+    # a merge (load=False) of a cached copy sends the load event too, without a query context
+    session = context.session if context is not None else object_session(target)
     version = target.__dict__.get("cache_version")
-    if version is not None:
-        context.session.info.setdefault(_VERSIONS, {})[(type(target), target.id)] = version
+    if session is not None and version is not None:
+        session.info.setdefault(_VERSIONS, {})[(type(target), target.id)] = version
 
 
 def _record_refreshed(target: Any, context: QueryContext, attrs: Any) -> None:
@@ -200,12 +215,25 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
 
 
 @sa_event.listens_for(Session, "after_flush")
-def _events_and_organizers_go(session: Session, _context: Any) -> None:
-    organizers = {obj.organizer_id for obj in session.deleted if isinstance(obj, Event)}
-    for organizer_id in sorted(organizers):
-        bump(session, organizer_id)
+def _events_and_organizers_change(session: Session, _context: Any) -> None:
+    """Changed event and organizer rows are cached too (:mod:`core.resources`): a change of their columns bumps
+    them; a deleted event bumps its organizer."""
+    owners: set[tuple[int, int | None]] = set()
+    for obj in session.dirty:
+        if isinstance(obj, Event | Organizer) and session.is_modified(obj, include_collections=False):
+            owners.add((obj.organizer_id, obj.id) if isinstance(obj, Event) else (obj.id, None))
+    owners.update((obj.organizer_id, None) for obj in session.deleted if isinstance(obj, Event))
+    for organizer_id, event_id in sorted(owners, key=lambda owner: (owner[0], owner[1] or 0)):
+        bump(session, organizer_id, event_id)
     if any(isinstance(obj, Organizer) for obj in session.deleted):
         session.info[_ORGANIZER_DELETED] = True
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _bulk_change_of_events_or_organizers(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+            issubclass(mapper.class_, Event | Organizer) for mapper in state.all_mappers):
+        bump(state.session, None)
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -12,9 +12,10 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager
 
+from core import config_cache
 from core.db import tenancy
 from core.models import Event, Organizer
 
@@ -48,16 +49,41 @@ class EventResource(OrganizerResource):
 
     def __init__(self, request: Request) -> None:
         slugs = request.matchdict.get("organizer"), request.matchdict.get("event")
-        stmt = (select(Event).join(Event.organizer).options(contains_eager(Event.organizer))
-                .where(Organizer.slug == slugs[0], Event.slug == slugs[1]))
-        with tenancy.scopes_disabled():  # the organizer is part of the query; its scope is entered right after
-            event = request.dbsession.scalar(stmt)
+        event = _event_by_slugs(request.dbsession, *slugs)
         if event is None:
             super().__init__(request)  # 404 naming the organizer when it is the one missing
             raise HTTPNotFound(f"Unknown event {slugs[1]!r}.")
         RootResource.__init__(self, request)
         self.organizer, self.event = event.organizer, event
         _enter_scope(request, event.organizer)
+
+
+_EVENT, _ORGANIZER = Event.__table__, Organizer.__table__
+#: The ids and cache versions of an event and its organizer by their slugs: a plain statement, built once.
+_VERSIONS = (select(_EVENT.c.id, _EVENT.c.cache_version, _ORGANIZER.c.id, _ORGANIZER.c.cache_version)
+             .select_from(_EVENT.join(_ORGANIZER, _ORGANIZER.c.id == _EVENT.c.organizer_id))
+             .where(_ORGANIZER.c.slug == bindparam("organizer"), _EVENT.c.slug == bindparam("event")))
+
+
+def _event_by_slugs(session: Session, organizer_slug: str | None, event_slug: str | None) -> Event | None:
+    """The event with its organizer. Their rows come from the process cache (:mod:`core.config_cache`) when
+    their versions, read with one plain statement, are the cached ones: every change of an event or organizer
+    moves its version."""
+    row = session.execute(_VERSIONS, {"organizer": organizer_slug, "event": event_slug}).first()
+    if row is None:
+        return None
+    key = ("event-row", session.get_bind().engine, *row)
+    found = config_cache.get(key)
+    if found is not None:
+        return session.merge(found[0], load=False)  # the merge records the versions, as a load does
+    stmt = (select(Event).join(Event.organizer).options(contains_eager(Event.organizer))
+            .where(Organizer.slug == organizer_slug, Event.slug == event_slug))
+    with tenancy.scopes_disabled():  # the organizer is part of the query; its scope is entered right after
+        event = session.scalar(stmt)
+    if event is not None and (event.id, event.cache_version, event.organizer_id,
+                              event.organizer.cache_version) == tuple(row):
+        config_cache.put(session, key, config_cache.detached_copies([event]))
+    return event
 
 
 def _enter_scope(request: Request, organizer: Organizer) -> None:

@@ -38,14 +38,6 @@ from core.models.variations import ItemVariation
 CACHED_CLASSES = (SalesChannel, Item, ItemVariation, Quota, Discount, Team, TeamAPIToken)
 
 
-def _copies(objects: Sequence[Any]) -> tuple[Any, ...]:
-    """Detached copies of ``objects`` (and of the loaded objects they refer to), which nobody changes."""
-    scratch = Session()
-    copies = tuple(scratch.merge(obj, load=False) for obj in objects)
-    scratch.expunge_all()
-    return copies
-
-
 def cached_load(session: Session, kind: str, event_id: int | None, extra: Hashable,
                 load: Callable[[], tuple[Any, Sequence[Any]]], *, cache_empty: bool = False) -> tuple[Any, list[Any]]:
     """``load()``'s ``(data, objects)``, from the process cache when the same ``kind`` and ``extra`` were loaded
@@ -69,7 +61,7 @@ def cached_load(session: Session, kind: str, event_id: int | None, extra: Hashab
         return data, [session.merge(obj, load=False) for obj in copies]
     data, objects = load()
     if objects or cache_empty:
-        config_cache.put(session, key, (data, _copies(objects)))
+        config_cache.put(session, key, (data, config_cache.detached_copies(objects)))
     return data, list(objects)
 
 
