@@ -40,7 +40,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pyramid.threadlocal import manager
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import contains_eager
 
 from core.app import make_config
 from core.db import Base, scope, scopes_disabled
@@ -51,6 +50,7 @@ from core.models import Event, Item, Organizer, Quota, SalesChannel
 from core.models.orders import Order
 from core.models.positions import OrderPosition
 from core.models.quotas import quota_items
+from core.resources import event_by_slugs
 from core.services.errors import CommerceError
 from core.services.orders import PositionRequest, place_order
 from core.services.quotas import availability
@@ -135,16 +135,14 @@ def _worker(registry: Any, rush_event: RushEvent, requests: Any, results: Any, t
     def count(*_args: Any) -> None:
         statements[0] += 1
 
-    # the event with its organizer in one query, as a request's context loads them
-    event_query = (select(Event).options(contains_eager(Event.organizer)).join(Event.organizer)
-                   .where(Event.id == rush_event.event_id))
     number = 0
     while (request := requests.get()) is not None:
         client, submitted = request
         number += 1
         try:
             with unit_of_work(registry) as session, scope(rush_event.organizer_id):
-                place_order(session, session.scalar(event_query), positions=[PositionRequest(item=rush_event.item_id)],
+                place_order(session, event_by_slugs(session, "rush", "rush"),  # as an event route's context does
+                            positions=[PositionRequest(item=rush_event.item_id)],
                             email=f"w{tag}-{number}@example.org", sales_channel="web", payment_provider="manual",
                             send_email=False)
             outcome = "ok"

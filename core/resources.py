@@ -49,7 +49,7 @@ class EventResource(OrganizerResource):
 
     def __init__(self, request: Request) -> None:
         slugs = request.matchdict.get("organizer"), request.matchdict.get("event")
-        event = _event_by_slugs(request.dbsession, *slugs)
+        event = event_by_slugs(request.dbsession, *slugs)
         if event is None:
             super().__init__(request)  # 404 naming the organizer when it is the one missing
             raise HTTPNotFound(f"Unknown event {slugs[1]!r}.")
@@ -65,7 +65,7 @@ _VERSIONS = (select(_EVENT.c.id, _EVENT.c.cache_version, _ORGANIZER.c.id, _ORGAN
              .where(_ORGANIZER.c.slug == bindparam("organizer"), _EVENT.c.slug == bindparam("event")))
 
 
-def _event_by_slugs(session: Session, organizer_slug: str | None, event_slug: str | None) -> Event | None:
+def event_by_slugs(session: Session, organizer_slug: str | None, event_slug: str | None) -> Event | None:
     """The event with its organizer. Their rows come from the process cache (:mod:`core.config_cache`) when
     their versions, read with one plain statement, are the cached ones: every change of an event or organizer
     moves its version."""
