@@ -13,6 +13,7 @@ from core.interfaces.channels import ISalesChannelType
 from core.logs import log_action
 from core.models import Order, Organizer, SalesChannel
 from core.pluginhost import provider_for, providers_for
+from core.services.catalogue.cache import cached_objects
 from core.services.payments.states import log_actor
 from core.services.slugs import ValidationError
 
@@ -21,6 +22,15 @@ CHANNEL_CHANGED = "pretix.saleschannel.changed"
 CHANNEL_DELETED = "pretix.saleschannel.deleted"
 #: Largest position of a channel (a 32-bit column).
 MAX_POSITION = 2**31 - 1
+
+
+def channel_by_identifier(session: Session, organizer_id: int, identifier: str) -> SalesChannel | None:
+    """The organizer's sales channel ``identifier``, or None; from the process cache when possible
+    (:mod:`core.services.catalogue.cache`)."""
+    found = cached_objects(session, "channel", None, identifier, lambda: session.scalars(
+        select(SalesChannel).where(SalesChannel.organizer_id == organizer_id,
+                                   SalesChannel.identifier == identifier)).all())
+    return found[0] if found else None
 
 
 def channel_types(organizer: Organizer, registry: Any = None) -> dict[str, Any]:

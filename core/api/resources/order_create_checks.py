@@ -25,6 +25,7 @@ from core.models import (
     TaxRule,
 )
 from core.services.catalogue.cache import cached_objects
+from core.services.channels import channel_by_identifier
 from core.services.errors import CommerceError
 from core.services.payments.lookup import payment_provider
 from core.services.positions import quotas_for
@@ -79,10 +80,7 @@ def check_body(session: Session, event: Event, body: OrderCreate) -> Checked:
         raise ValidationFailed({"positions": ["An order cannot be empty."]})
     if body.payment_provider is not None and payment_provider(event, body.payment_provider) is None:
         raise ValidationFailed({"payment_provider": ["The given payment provider is not known."]})
-    channels = cached_objects(session, "channel", None, body.sales_channel, lambda: session.scalars(
-        select(SalesChannel).where(SalesChannel.organizer_id == event.organizer_id,
-                                   SalesChannel.identifier == body.sales_channel)).all())
-    channel = channels[0] if channels else None
+    channel = channel_by_identifier(session, event.organizer_id, body.sales_channel)
     if channel is None:
         raise ValidationFailed({"sales_channel": [f"Object with identifier={body.sales_channel} does not exist."]})
     if body.code is not None and session.scalar(select(Order.id).where(

@@ -37,7 +37,6 @@ from decimal import Decimal
 from typing import Any
 
 from pyramid.threadlocal import get_current_registry
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db.tenancy import scope
@@ -47,7 +46,7 @@ from core.models.orders import Order
 from core.models.positions import OrderFee
 from core.models.usage import add_usage, usage_set_apart
 from core.pluginhost import send
-from core.services.catalogue.cache import cached_objects
+from core.services.channels import channel_by_identifier
 from core.services.codes import assign_order_code, random_order_code
 from core.services.deadlines import CHANNEL_KEYS, last_payment_date, payment_deadline
 from core.services.errors import CommerceError, OrderError
@@ -79,10 +78,7 @@ def _channel(session: Session, event: Event, channel: SalesChannel | str) -> Sal
     if isinstance(channel, SalesChannel):
         found: SalesChannel | None = channel
     else:
-        channels = cached_objects(session, "channel", None, channel, lambda: session.scalars(
-            select(SalesChannel).where(SalesChannel.organizer_id == event.organizer_id,
-                                       SalesChannel.identifier == channel)).all())
-        found = channels[0] if channels else None
+        found = channel_by_identifier(session, event.organizer_id, channel)
     if found is None or found.organizer_id != event.organizer_id:
         raise OrderError("sales_channel_unknown", f"Unknown sales channel {channel!r}.", sales_channel=str(channel))
     if not event.is_sold_on(found):
